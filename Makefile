@@ -61,9 +61,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-# Programs embed their guests with .incbin, so they depend on the images.
 GUEST_BINS = $(patsubst %,build/guests/%.bin,$(GUESTS))
-$(BUILD)/labs/%.o $(BUILD)/tests/%.o $(BUILD)/bench/%.o: | guests
 guests: $(GUEST_BINS)
 
 PROGRAMS := lab-a
@@ -74,11 +72,14 @@ CLEAN_FILES :=
 include $(sort $(wildcard mk/*.mk))
 
 # A program NAME is labs/NAME.c linked with the helper layer.
+# Programs and tests embed guests with .incbin, so their objects depend on the images.
 define program_rule
 $(BIN)$(1): $(BUILD)/labs/$(1).o $(BUILD)/libkit.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+$(BUILD)/labs/$(1).o: $(GUEST_BINS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+$(foreach t,$(TESTS),$(eval $(BUILD)/tests/$(t).o: $(GUEST_BINS)))
 
 TEST_BINS = $(patsubst %,$(BUILD)/tests/%,$(TESTS))
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libkit.a

@@ -15,6 +15,6 @@ __attribute__((section(".start"), noreturn)) void _start(void)
 {
 	for (const char *p = "Hello, world!\n"; *p; ++p)
 		outb(CONSOLE_PORT, (uint8_t)*p);
-	*(volatile uint64_t *)ANSWER_ADDR = 42;
+	*(volatile uint64_t *)guest_addr(ANSWER_ADDR) = 42;
 	halt(42);
 }

@@ -27,6 +27,19 @@ static inline uint32_t inl(uint16_t port)
 	return value;
 }
 
+/*
+ * A pointer to a fixed guest address. gcc 12 takes small constant addresses
+ * for offsets from NULL and warns; passing the value through an empty asm
+ * makes it an ordinary pointer.
+ */
+static inline void *guest_addr(uintptr_t addr)
+{
+	void *p;
+
+	asm("" : "=r"(p) : "0"(addr));
+	return p;
+}
+
 /* Stop the vCPU for good: HLT with interrupts off, RAX = code for the host. */
 static inline __attribute__((noreturn)) void halt(uint64_t code)
 {
