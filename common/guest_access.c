@@ -174,7 +174,7 @@ int guest_string(const struct guest_view *g, gva_t gva, uint64_t limit,
 		take = nul ? (uint64_t)(nul - host) : avail;
 		if (take > limit - total)
 			return -E2BIG;
-		if (take) {
+		if (take && iov) {
 			if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == host)
 				iov[n - 1].iov_len += take;
 			else if (n == max)

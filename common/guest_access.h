@@ -56,7 +56,8 @@ int guest_write(const struct guest_view *g, gva_t dst, const void *src, uint64_t
  * A NUL-terminated guest string, at most limit bytes before its NUL: its
  * host pieces (as guest_iov) and its length without the NUL. -EFAULT if it
  * runs into an unmapped page or the end of memory before a NUL, -E2BIG if
- * it is longer than limit or needs more than max pieces.
+ * it is longer than limit or needs more than max pieces. With iov NULL it
+ * only measures the string.
  */
 int guest_string(const struct guest_view *g, gva_t gva, uint64_t limit,
 		 struct iovec *iov, int max, uint64_t *len);

@@ -17,15 +17,16 @@ struct guest_image {
 };
 
 /*
- * Embed build/guests/NAME.bin into this program: defines
- * guest_image_NAME() returning it. The Makefile builds the images before
- * any program that includes them.
+ * Embed build/guests/FILE.bin into this program: defines guest_image_NAME()
+ * returning it. GUEST_IMAGE(NAME) is the usual case, FILE = NAME; guests
+ * with dashes in their file names use GUEST_IMAGE_FILE(lab_b, "lab-b").
+ * The Makefile builds the images before any program that includes them.
  */
-#define GUEST_IMAGE(NAME)                                                           \
+#define GUEST_IMAGE_FILE(NAME, FILE)                                                \
 	__asm__(".pushsection .rodata\n"                                            \
 		".balign 16\n"                                                     \
 		"guest_" #NAME "_start:\n"                                          \
-		".incbin \"build/guests/" #NAME ".bin\"\n"                           \
+		".incbin \"build/guests/" FILE ".bin\"\n"                           \
 		"guest_" #NAME "_end:\n"                                            \
 		".popsection\n");                                                   \
 	extern const uint8_t guest_##NAME##_start[] __asm__("guest_" #NAME "_start"); \
@@ -35,9 +36,10 @@ struct guest_image {
 		return (struct guest_image){                                        \
 			.data = guest_##NAME##_start,                               \
 			.size = (size_t)(guest_##NAME##_end - guest_##NAME##_start),  \
-			.name = "built-in " #NAME,                                  \
+			.name = "built-in " FILE,                                   \
 		};                                                                  \
 	}
+#define GUEST_IMAGE(NAME) GUEST_IMAGE_FILE(NAME, #NAME)
 
 /*
  * Read a flat binary of at most max_size bytes. 0, or -errno with *why set

@@ -40,6 +40,7 @@
 #define VM_TSS_GPA       0xfffbd000ull
 
 struct vcpu;
+struct hc_files;
 
 /* One port-I/O exit, as the handler sees it. */
 struct pio {
@@ -105,9 +106,11 @@ struct vcpu {
 	struct kvm_regs regs_buf;
 	struct kvm_sregs sregs_buf;
 	bool regs_fresh, sregs_fresh;
+	bool rax_set;                /* a handler answered in RAX on this exit */
 	/* Console (port 0xE9 style byte output) line buffer. */
-	char line[256];
+	char line[1024];
 	unsigned line_len;
+	struct hc_files *files;      /* this instance's open files (hc_fs.c), or NULL */
 	void *user;                  /* the lab's own per-vCPU state */
 	timer_t timer;
 	bool timer_armed;
@@ -143,6 +146,9 @@ void vcpu_destroy(struct vcpu *v);
 int vcpu_enter_long_mode_raw(struct vcpu *v, gpa_t page_table_root, gva_t entry, gva_t stack_top);
 void vcpu_enter_long_mode(struct vcpu *v, gpa_t page_table_root, gva_t entry, gva_t stack_top);
 
+/* RDI, RSI and RSP at entry: how the kit passes main(argc, argv) to a guest. */
+int vcpu_set_main_args_raw(struct vcpu *v, uint64_t argc, gva_t argv, gva_t stack_top);
+
 /* Registers as of the last exit (synced or fetched on first use). */
 struct kvm_regs *vcpu_regs(struct vcpu *v);
 struct kvm_sregs *vcpu_sregs(struct vcpu *v);
@@ -168,7 +174,10 @@ void vcpu_report(struct vcpu *v, const char *headline);
 void vcpu_console_byte(struct vcpu *v, uint8_t byte);
 /* Write any partial console line. Called when a vCPU run ends. */
 void vcpu_console_flush(struct vcpu *v);
-/* Write up to IOV_MAX_BATCH pieces as one output (tag added when vm->tag_output). */
+/*
+ * Write up to IOV_MAX_BATCH pieces with one writev; with vm->tag_output,
+ * through the line buffer instead, so each line is tagged and whole.
+ */
 #define IOV_MAX_BATCH 64
 int vcpu_write_out(struct vcpu *v, const struct iovec *iov, int iovcnt);
 

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static int writev_all(int fd, struct iovec *iov, int iovcnt)
@@ -35,7 +36,8 @@ static int writev_all(int fd, struct iovec *iov, int iovcnt)
 	return 0;
 }
 
-int vcpu_write_out(struct vcpu *v, const struct iovec *iov, int iovcnt)
+/* One locked writev to stdout, with the vCPU's tag in front when tagged. */
+static int emit(struct vcpu *v, const struct iovec *iov, int iovcnt, bool tagged)
 {
 	struct iovec all[IOV_MAX_BATCH + 1];
 	char tag[24];
@@ -43,7 +45,7 @@ int vcpu_write_out(struct vcpu *v, const struct iovec *iov, int iovcnt)
 
 	if (iovcnt > IOV_MAX_BATCH)
 		return -E2BIG;
-	if (v->vm->tag_output) {
+	if (tagged) {
 		all[n].iov_base = tag;
 		all[n++].iov_len = (size_t)snprintf(tag, sizeof(tag), "[vcpu%d] ", v->id);
 	}
@@ -61,7 +63,7 @@ void vcpu_console_flush(struct vcpu *v)
 	struct iovec iov = { .iov_base = v->line, .iov_len = v->line_len };
 
 	if (v->line_len)
-		vcpu_write_out(v, &iov, 1);
+		emit(v, &iov, 1, v->vm->tag_output);
 	v->line_len = 0;
 }
 
@@ -70,4 +72,34 @@ void vcpu_console_byte(struct vcpu *v, uint8_t byte)
 	v->line[v->line_len++] = (char)byte;
 	if (byte == '\n' || v->line_len == sizeof(v->line))
 		vcpu_console_flush(v);
+}
+
+/* Tagged output goes through the line buffer so every line gets its tag. */
+static void append_lines(struct vcpu *v, const char *p, size_t len)
+{
+	while (len) {
+		const char *nl = memchr(p, '\n', len);
+		size_t take = nl ? (size_t)(nl - p) + 1 : len;
+		size_t room = sizeof(v->line) - v->line_len;
+
+		if (take > room)
+			take = room;
+		memcpy(v->line + v->line_len, p, take);
+		v->line_len += (unsigned)take;
+		if (v->line[v->line_len - 1] == '\n' || v->line_len == sizeof(v->line))
+			vcpu_console_flush(v);
+		p += take;
+		len -= take;
+	}
+}
+
+int vcpu_write_out(struct vcpu *v, const struct iovec *iov, int iovcnt)
+{
+	if (v->vm->tag_output) {
+		for (int i = 0; i < iovcnt; i++)
+			append_lines(v, iov[i].iov_base, iov[i].iov_len);
+		return 0;
+	}
+	vcpu_console_flush(v); /* a partial console line goes first */
+	return emit(v, iov, iovcnt, false);
 }

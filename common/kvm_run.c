@@ -174,14 +174,16 @@ static void trace_exit(struct vcpu *v)
 			vcpu_regs(v)->rip);
 		return;
 	}
+	/* Traced after the handler ran: an IN shows the value handed back. */
 	spec = vm_port(v->vm, r->io.port);
 	memcpy(&value, (uint8_t *)r + r->io.data_offset, r->io.size <= 4 ? r->io.size : 4);
-	fprintf(stderr, "[trace] vcpu%d exit %llu: IO %s port 0x%04x (%s) size %u",
+	fprintf(stderr, "[trace] vcpu%d exit %llu: IO %s port 0x%04x (%s) size %u %s 0x%x",
 		v->id, (unsigned long long)v->exits,
 		r->io.direction == KVM_EXIT_IO_OUT ? "OUT" : "IN", r->io.port,
-		spec && spec->name ? spec->name : "no handler", r->io.size);
-	if (r->io.direction == KVM_EXIT_IO_OUT)
-		fprintf(stderr, " value 0x%x", value);
+		spec && spec->name ? spec->name : "no handler", r->io.size,
+		r->io.direction == KVM_EXIT_IO_OUT ? "value" : "returns", value);
+	if (v->rax_set)
+		fprintf(stderr, " -> rax %lld", (long long)vcpu_regs(v)->rax);
 	fprintf(stderr, " rip 0x%llx\n", vcpu_regs(v)->rip);
 }
 
@@ -249,6 +251,7 @@ static int enter_guest(struct vcpu *v)
 	int ret = ioctl(v->fd, KVM_RUN, 0);
 
 	v->regs_fresh = v->sregs_fresh = false;
+	v->rax_set = false;
 	return ret < 0 ? -errno : 0;
 }
 
@@ -289,13 +292,15 @@ enum vcpu_end vcpu_run(struct vcpu *v)
 			vcpu_fail(v, "KVM_RUN failed: %s", strerror(-err));
 			return finish(v, VCPU_FAILED);
 		}
-		if (v->vm->trace)
+		if (v->vm->trace && v->run->exit_reason != KVM_EXIT_IO)
 			trace_exit(v);
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_IO:
 			v->io_exits++;
 			if (dispatch_pio(v) == PIO_STOP)
 				return finish(v, VCPU_FAILED);
+			if (v->vm->trace)
+				trace_exit(v);
 			break;
 		case KVM_EXIT_HLT:
 			return finish(v, VCPU_HALTED);

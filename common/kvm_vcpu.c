@@ -124,6 +124,20 @@ void vcpu_enter_long_mode(struct vcpu *v, gpa_t page_table_root, gva_t entry, gv
 		die("cannot put vCPU %d into long mode: %s", v->id, strerror(-err));
 }
 
+int vcpu_set_main_args_raw(struct vcpu *v, uint64_t argc, gva_t argv, gva_t stack_top)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+		return -errno;
+	regs.rdi = argc;
+	regs.rsi = argv;
+	regs.rsp = stack_top;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		return -errno;
+	return 0;
+}
+
 struct kvm_regs *vcpu_regs(struct vcpu *v)
 {
 	if (!v->vm->sync_regs && !v->regs_fresh) {
@@ -149,6 +163,7 @@ void vcpu_set_rax(struct vcpu *v, uint64_t value)
 	struct kvm_regs *regs = vcpu_regs(v);
 
 	regs->rax = value;
+	v->rax_set = true;
 	if (v->vm->sync_regs) {
 		/* KVM loads the synced registers back at the next KVM_RUN. */
 		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;

@@ -9,3 +9,5 @@ _start:
 	call main
 1:	hlt
 	jmp 1b
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,3 @@
+# Part (b): print() and exits().
+PROGRAMS += lab-b
+GUESTS += lab-b
