@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#define GUARD 4096ull
+
 static const char *kvm_device(void)
 {
 	const char *dev = getenv(KVM_DEVICE_ENV);
@@ -94,11 +96,22 @@ int vm_add_memory_raw(struct vm *vm, uint64_t size)
 		return -EEXIST;
 	if (size < VM_MEM_MIN || size > VM_MEM_MAX || size % 4096)
 		return -EINVAL;
-	/* NORESERVE: untouched guest pages cost the host nothing. */
-	host = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	/*
+	 * NORESERVE: untouched guest pages cost the host nothing. A PROT_NONE
+	 * guard page on each side turns any host access just outside guest
+	 * memory into an immediate fault instead of a silent overrun.
+	 */
+	host = mmap(NULL, size + 2 * GUARD, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (host == MAP_FAILED)
 		return -errno;
+	host = (uint8_t *)host + GUARD;
+	if (mprotect(host, size, PROT_READ | PROT_WRITE) < 0) {
+		int err = -errno;
+
+		munmap((uint8_t *)host - GUARD, size + 2 * GUARD);
+		return err;
+	}
 	region = (struct kvm_userspace_memory_region){
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -108,7 +121,7 @@ int vm_add_memory_raw(struct vm *vm, uint64_t size)
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
 		int err = -errno;
 
-		munmap(host, size);
+		munmap((uint8_t *)host - GUARD, size + 2 * GUARD);
 		return err;
 	}
 	vm->mem.host = host;
@@ -131,7 +144,7 @@ void vm_add_memory(struct vm *vm, uint64_t size)
 void vm_destroy(struct vm *vm)
 {
 	if (vm->mem.host)
-		munmap(vm->mem.host, vm->mem.size);
+		munmap(vm->mem.host - GUARD, vm->mem.size + 2 * GUARD);
 	if (vm->fd >= 0)
 		close(vm->fd);
 	if (vm->kvm_fd >= 0)

@@ -1,0 +1,192 @@
+#include "ns_netlink.h"
+
+#include <errno.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <stdalign.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A request under construction: header, fixed part, then attributes. */
+struct nl_req {
+	alignas(NLMSG_ALIGNTO) char buf[1024];
+	struct nlmsghdr *hdr;
+	int overflow;
+};
+
+static void req_init(struct nl_req *r, uint16_t type, uint16_t flags, const void *fixed, size_t len)
+{
+	memset(r->buf, 0, sizeof(r->buf));
+	r->hdr = (struct nlmsghdr *)r->buf;
+	r->hdr->nlmsg_type = type;
+	r->hdr->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	r->hdr->nlmsg_len = NLMSG_LENGTH(len);
+	memcpy(NLMSG_DATA(r->hdr), fixed, len);
+	r->overflow = 0;
+}
+
+/* Append raw bytes, padded to the netlink alignment. */
+static void *req_append(struct nl_req *r, size_t len)
+{
+	size_t at = NLMSG_ALIGN(r->hdr->nlmsg_len);
+
+	if (at + RTA_ALIGN(len) > sizeof(r->buf)) {
+		r->overflow = 1;
+		return NULL;
+	}
+	r->hdr->nlmsg_len = (uint32_t)(at + RTA_ALIGN(len));
+	return r->buf + at;
+}
+
+static struct rtattr *req_attr(struct nl_req *r, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *rta = req_append(r, RTA_LENGTH(len));
+
+	if (!rta)
+		return NULL;
+	rta->rta_type = type;
+	rta->rta_len = (uint16_t)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	return rta;
+}
+
+static void req_attr_str(struct nl_req *r, uint16_t type, const char *s)
+{
+	req_attr(r, type, s, strlen(s) + 1);
+}
+
+/* A nested attribute: begin it, append its contents, then end it. */
+static struct rtattr *req_nest_begin(struct nl_req *r, uint16_t type)
+{
+	return req_attr(r, type, NULL, 0);
+}
+
+static void req_nest_end(struct nl_req *r, struct rtattr *nest)
+{
+	if (nest)
+		nest->rta_len = (uint16_t)(r->buf + r->hdr->nlmsg_len - (char *)nest);
+}
+
+int ns_nl_open(struct ns_nl *nl)
+{
+	nl->seq = 1;
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	return nl->fd < 0 ? -errno : 0;
+}
+
+void ns_nl_close(struct ns_nl *nl)
+{
+	if (nl->fd >= 0)
+		close(nl->fd);
+	nl->fd = -1;
+}
+
+/* The acknowledgement of request SEQ: its error field (0 or -errno). */
+static int wait_ack(struct ns_nl *nl, uint32_t seq)
+{
+	alignas(NLMSG_ALIGNTO) char buf[8192];
+
+	for (;;) {
+		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return -EPROTO;
+			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		}
+	}
+}
+
+static int transact(struct ns_nl *nl, struct nl_req *r)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	uint32_t seq = nl->seq++;
+
+	if (r->overflow)
+		return -EMSGSIZE;
+	r->hdr->nlmsg_seq = seq;
+	for (;;) {
+		ssize_t n = sendto(nl->fd, r->buf, r->hdr->nlmsg_len, 0,
+				   (struct sockaddr *)&kernel, sizeof(kernel));
+
+		if (n >= 0)
+			break;
+		if (errno != EINTR)
+			return -errno;
+	}
+	return wait_ack(nl, seq);
+}
+
+int ns_nl_new_veth(struct ns_nl *nl, const char *name, const char *peer, pid_t peer_pid)
+{
+	struct ifinfomsg up = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	uint32_t pid = (uint32_t)peer_pid;
+	struct rtattr *linkinfo, *data, *peerinfo;
+	struct nl_req r;
+	void *peer_hdr;
+
+	req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &up, sizeof(up));
+	req_attr_str(&r, IFLA_IFNAME, name);
+	linkinfo = req_nest_begin(&r, IFLA_LINKINFO);
+	req_attr_str(&r, IFLA_INFO_KIND, "veth");
+	data = req_nest_begin(&r, IFLA_INFO_DATA);
+	/* The peer is described by its own ifinfomsg followed by its attributes. */
+	peerinfo = req_nest_begin(&r, VETH_INFO_PEER);
+	peer_hdr = req_append(&r, sizeof(up));
+	if (peer_hdr)
+		memcpy(peer_hdr, &up, sizeof(up));
+	req_attr_str(&r, IFLA_IFNAME, peer);
+	req_attr(&r, IFLA_NET_NS_PID, &pid, sizeof(pid));
+	req_nest_end(&r, peerinfo);
+	req_nest_end(&r, data);
+	req_nest_end(&r, linkinfo);
+	return transact(nl, &r);
+}
+
+int ns_nl_link_up(struct ns_nl *nl, unsigned ifindex)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC, .ifi_index = (int)ifindex,
+		.ifi_flags = IFF_UP, .ifi_change = IFF_UP,
+	};
+	struct nl_req r;
+
+	req_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	return transact(nl, &r);
+}
+
+int ns_nl_add_ipv4(struct ns_nl *nl, unsigned ifindex, struct in_addr addr, unsigned prefix)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET, .ifa_prefixlen = (unsigned char)prefix,
+		.ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex,
+	};
+	struct nl_req r;
+
+	req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+	req_attr(&r, IFA_LOCAL, &addr, sizeof(addr));
+	req_attr(&r, IFA_ADDRESS, &addr, sizeof(addr));
+	return transact(nl, &r);
+}
+
+int ns_nl_del_link(struct ns_nl *nl, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_req r;
+
+	req_init(&r, RTM_DELLINK, 0, &ifi, sizeof(ifi));
+	req_attr_str(&r, IFLA_IFNAME, name);
+	return transact(nl, &r);
+}

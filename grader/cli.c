@@ -1,0 +1,296 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "opts.h"
+#include "rubric.h"
+#include "runner.h"
+#include "session.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"Usage: grade [OPTION]...\n"
+	"Grade the lab kit against its rubric, in the style of MIT 6.828's `make grade`.\n"
+	"\n"
+	"By default it grades the kit it belongs to (the folder above grader/), in place and\n"
+	"without building (`make grade` builds first), with the rubric in grader/rubric/.\n"
+	"\n"
+	"What to grade:\n"
+	"      --tree DIR        grade another checkout, e.g. a student's: copy DIR to a scratch\n"
+	"                        folder, build it there (make -B all), grade the copy, remove it;\n"
+	"                        DIR itself is never modified. The rubric is this kit's own.\n"
+	"      --batch DIR       grade every subfolder of DIR as one submission, like --tree\n"
+	"      --rubric PATH     a rubric file, or a folder of *.rubric files read in name order\n"
+	"                        (default: grader/rubric/ of this kit)\n"
+	"      --only PATTERNS   only checks whose ID or part matches one of these comma-separated\n"
+	"                        glob patterns, e.g. --only lab-a or --only 'lab-b.print*'\n"
+	"\n"
+	"Output:\n"
+	"  -v, --verbose         show the whole output of every check\n"
+	"      --json FILE       also write the results in Gradescope's results.json format\n"
+	"      --list            list the checks and exit\n"
+	"\n"
+	"With --tree or --batch:\n"
+	"      --build-timeout SECONDS  hard limit for building a tree (default 600)\n"
+	"      --keep            keep the scratch copies and print where they are\n"
+	"With --batch:\n"
+	"      --jobs N          grade N submissions at once (default 1)\n"
+	"      --csv FILE        scores, one row per submission (default grades.csv)\n"
+	"      --out DIR         per submission: the report NAME.txt and NAME.json (default grades)\n"
+	"\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit status: 0 when no check failed (a SKIP loses no points), 1 when one failed,\n"
+	"2 for a usage error (bad option, unreadable rubric, rubric syntax error),\n"
+	"128+N when signal N interrupted the grading.\n";
+
+struct cli {
+	const char *tree, *batch, *rubric, *only, *json, *csv, *out;
+	bool verbose, list, keep;
+	bool jobs_given, build_timeout_given;
+	long jobs;
+	double build_timeout;
+};
+
+enum option_id {
+	OPT_TREE = 256, OPT_BATCH, OPT_RUBRIC, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_BUILD_TIMEOUT,
+	OPT_KEEP, OPT_JOBS, OPT_CSV, OPT_OUT,
+};
+
+static const struct option long_options[] = {
+	{ "tree", required_argument, NULL, OPT_TREE },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "rubric", required_argument, NULL, OPT_RUBRIC },
+	{ "only", required_argument, NULL, OPT_ONLY },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "build-timeout", required_argument, NULL, OPT_BUILD_TIMEOUT },
+	{ "keep", no_argument, NULL, OPT_KEEP },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static void need_folder(const char *option, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		die_usage("%s %s: %s", option, path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		die_usage("%s %s: not a folder", option, path);
+}
+
+static void apply_option(struct cli *cli, int id, const char *value)
+{
+	switch (id) {
+	case OPT_TREE: cli->tree = value; break;
+	case OPT_BATCH: cli->batch = value; break;
+	case OPT_RUBRIC: cli->rubric = value; break;
+	case OPT_ONLY: cli->only = value; break;
+	case OPT_JSON: cli->json = value; break;
+	case OPT_LIST: cli->list = true; break;
+	case OPT_KEEP: cli->keep = true; break;
+	case OPT_CSV: cli->csv = value; break;
+	case OPT_OUT: cli->out = value; break;
+	case 'v': cli->verbose = true; break;
+	case OPT_BUILD_TIMEOUT:
+		if (parse_seconds(value, &cli->build_timeout) < 0)
+			die_usage("--build-timeout: bad value '%s' (seconds, more than 0)", value);
+		cli->build_timeout_given = true;
+		break;
+	case OPT_JOBS:
+		if (parse_long_in(value, 1, 256, &cli->jobs) < 0)
+			die_usage("--jobs: bad value '%s' (a whole number from 1 to 256)", value);
+		cli->jobs_given = true;
+		break;
+	case 'h':
+		fputs(usage_text, stdout);
+		exit(EXIT_OK);
+	default:
+		die_usage("unknown option");
+	}
+}
+
+static void check_combinations(const struct cli *cli)
+{
+	if (cli->tree && cli->batch)
+		die_usage("--tree and --batch exclude each other");
+	if (!cli->batch && (cli->jobs_given || cli->csv || cli->out))
+		die_usage("--jobs, --csv and --out only apply to --batch");
+	if (!cli->batch && !cli->tree && (cli->keep || cli->build_timeout_given))
+		die_usage("--keep and --build-timeout only apply to --tree and --batch");
+	if (cli->batch && cli->json)
+		die_usage("--json does not apply to --batch (each submission gets NAME.json in --out)");
+	if (cli->tree)
+		need_folder("--tree", cli->tree);
+	if (cli->batch)
+		need_folder("--batch", cli->batch);
+}
+
+static void parse_args(struct cli *cli, int argc, char **argv)
+{
+	int id;
+
+	*cli = (struct cli){ .jobs = 1, .build_timeout = BUILD_TIMEOUT_DEFAULT };
+	optind = 0; /* glibc: start afresh (tests call grade_main more than once) */
+	opterr = 0;
+	while ((id = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
+		if (id == '?' && optopt)
+			die_usage("option '-%c' is unknown or needs a value", optopt);
+		if (id == '?' || id == ':')
+			die_usage("option '%s' is unknown or needs a value", argv[optind - 1]);
+		apply_option(cli, id, optarg);
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	check_combinations(cli);
+}
+
+static bool has_rubric_folder(const char *top)
+{
+	char *path = xasprintf("%s/grader/rubric", top);
+	struct stat st;
+	bool found = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(path);
+	return found;
+}
+
+/* The kit this grader belongs to: the nearest folder above the binary with grader/rubric/
+ * (build-san/grader/grade belongs to the kit too), else the binary's folder's parent. */
+static char *find_kit_top(void)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *top, *first_parent = NULL;
+
+	if (len < 0)
+		die("cannot find the grader's own path: %s", strerror(errno));
+	exe[len] = '\0';
+	top = xstrdup(dirname(exe));
+	for (int up = 0; up < 4 && strcmp(top, "/") != 0; up++) {
+		char *parent = xstrdup(dirname(top));
+
+		free(top);
+		top = parent;
+		if (!first_parent)
+			first_parent = xstrdup(top);
+		if (has_rubric_folder(top)) {
+			free(first_parent);
+			return top;
+		}
+	}
+	free(top);
+	return first_parent ? first_parent : xstrdup("/");
+}
+
+static void list_checks(const struct rubric *r, const char *only)
+{
+	int points = 0;
+	size_t count = 0;
+
+	printf("%-28s %-10s %6s %8s  %s\n", "CHECK", "PART", "POINTS", "TIMEOUT", "TITLE");
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (!check_selected(c, only))
+			continue;
+		printf("%-28s %-10s %6d %7gs  %s\n", c->id, c->part, c->points, c->timeout, c->title);
+		points += c->points;
+		count++;
+	}
+	printf("%zu checks, %d points\n", count, points);
+}
+
+static bool use_color(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int make_jobs(int concurrent)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long jobs = cpus > 0 ? cpus / concurrent : 1;
+
+	return jobs > 0 ? (int)jobs : 1;
+}
+
+static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
+{
+	struct session_options so = {
+		.source = cli->tree,
+		.in_place = top,
+		.json_path = cli->json,
+		.keep = cli->keep,
+		.grade = { .only = cli->only, .verbose = cli->verbose, .color = use_color(), .out = stdout },
+		.tree = { .build_timeout = cli->build_timeout, .make_jobs = make_jobs((int)cli->jobs),
+			  .color = use_color() },
+	};
+	struct score_sheet sheet;
+	int status;
+
+	if (cli->batch) {
+		struct batch_options bo = {
+			.dir = cli->batch,
+			.csv_path = cli->csv ? cli->csv : "grades.csv",
+			.out_dir = cli->out ? cli->out : "grades",
+			.jobs = (int)cli->jobs,
+			.session = so,
+		};
+		return batch_main(r, &bo);
+	}
+	status = grade_session(r, &so, &sheet);
+	score_sheet_free(&sheet);
+	return status;
+}
+
+static void load_rubric(struct rubric *rubric, const struct cli *cli, const char *top)
+{
+	char *path = cli->rubric ? xstrdup(cli->rubric) : xasprintf("%s/grader/rubric", top);
+	struct rubric_error err;
+	int rc = rubric_load(rubric, path, &err);
+
+	free(path);
+	if (rc < 0)
+		die_with(EXIT_USAGE, "%s", err.text);
+	if (cli->only && count_selected(rubric, cli->only) == 0)
+		die_usage("--only '%s' matches no check ID or part (see --list)", cli->only);
+}
+
+int grade_main(int argc, char **argv)
+{
+	struct rubric rubric = { 0 };
+	struct cli cli;
+	char *top;
+	int status;
+
+	kit_set_progname("grade");
+	parse_args(&cli, argc, argv);
+	top = find_kit_top();
+	load_rubric(&rubric, &cli, top);
+	if (cli.list) {
+		list_checks(&rubric, cli.only);
+		status = EXIT_OK;
+	} else {
+		install_stop_handlers();
+		status = run_grading(&rubric, &cli, top);
+	}
+	rubric_free(&rubric);
+	free(top);
+	return status;
+}

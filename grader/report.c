@@ -1,0 +1,117 @@
+#include "report.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "lines.h"
+
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+static int label_length(const struct check *c)
+{
+	return (int)(strlen(c->id) + 2 + strlen(c->title));
+}
+
+int report_width(const struct rubric *r, const char *only)
+{
+	int width = 0;
+
+	for (size_t i = 0; i < r->nchecks; i++)
+		if (check_selected(&r->checks[i], only) && label_length(&r->checks[i]) > width)
+			width = label_length(&r->checks[i]);
+	width += 4; /* at least " .. " before the verdict */
+	return width > REPORT_MAX_WIDTH ? REPORT_MAX_WIDTH : width;
+}
+
+void report_check_begin(FILE *out, const struct report_style *st, const struct check *c)
+{
+	int used = label_length(c) + 1;
+
+	fprintf(out, "%s: %s ", c->id, c->title);
+	for (int i = used; i < st->width - 1 || i < used + 2; i++)
+		fputc('.', out);
+	fputc(' ', out);
+	fflush(out);
+}
+
+void print_verdict(FILE *out, bool color, enum verdict v)
+{
+	const char *colour = v == VERDICT_OK ? GREEN : v == VERDICT_SKIP ? YELLOW : RED;
+
+	if (color)
+		fprintf(out, "%s%s%s", colour, verdict_name(v), RESET);
+	else
+		fputs(verdict_name(v), out);
+}
+
+void print_indented(FILE *out, const char *text, const char *indent)
+{
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		fprintf(out, "%s%.*s\n", indent, (int)len, text);
+		text += len + (text[len] == '\n');
+	}
+}
+
+static void print_whole_output(FILE *out, const struct buf *output)
+{
+	struct lines lines;
+	struct buf rows = { 0 };
+
+	lines_split(&lines, buf_str(output), output->len);
+	fprintf(out, "    output (%zu lines):\n", lines.count);
+	append_line_rows(&rows, &lines, 0, lines.count, SIZE_MAX, "    ");
+	fputs(buf_str(&rows), out);
+	buf_free(&rows);
+	lines_free(&lines);
+}
+
+void report_check_end(FILE *out, const struct report_style *st, const struct check_result *res)
+{
+	print_verdict(out, st->color, res->verdict);
+	fprintf(out, " (%.1fs)\n", res->seconds);
+	print_indented(out, buf_str(&res->details), "    ");
+	if (st->verbose && res->ran)
+		print_whole_output(out, &res->output);
+	fflush(out);
+}
+
+static void append_skipped(struct buf *out, int points)
+{
+	if (points)
+		buf_printf(out, " (%d point%s skipped)", points, points == 1 ? "" : "s");
+}
+
+void report_part(FILE *out, const struct report_style *st, const char *part, const struct score_sheet *s,
+		 size_t part_index)
+{
+	struct buf line = { 0 };
+
+	buf_printf(&line, "  Part %s: %d/%d", part, s->part_score[part_index], s->part_max[part_index]);
+	append_skipped(&line, s->part_skipped[part_index]);
+	fprintf(out, "%s%s%s\n", st->color ? BOLD : "", buf_str(&line), st->color ? RESET : "");
+	buf_free(&line);
+}
+
+void format_score(struct buf *out, const struct score_sheet *s)
+{
+	buf_printf(out, "Score: %d/%d", s->score, s->max);
+	append_skipped(out, s->skipped_points);
+}
+
+void report_score(FILE *out, const struct report_style *st, const struct score_sheet *s)
+{
+	struct buf line = { 0 };
+
+	format_score(&line, s);
+	fprintf(out, "%s%s%s\n", st->color ? BOLD : "", buf_str(&line), st->color ? RESET : "");
+	if (s->skipped && !s->passed && !s->failed)
+		fprintf(out, "Every check was skipped: this machine cannot run them (see the reasons above).\n");
+	buf_free(&line);
+	fflush(out);
+}
