@@ -56,9 +56,11 @@
 #define HC_PORT_EXITS   0x0501
 
 /* open(path): OUT, EAX = address of the path. Opens for reading and writing,
- * creating the file (mode 0644) if missing; the file becomes the guest's
- * "current file" for the assignment-style read/write/close.
- * RAX = a guest descriptor (small integer), or -errno. */
+ * creating the file (mode 0644) if missing; an existing file that may only
+ * be read (no write permission, read-only file system) is opened read-only,
+ * so writes to it give -HC_EBADF. The file becomes the guest's "current
+ * file" for the assignment-style read/write/close.
+ * RAX = a guest descriptor (small integer, 0 .. HC_MAX_FILES - 1), or -errno. */
 #define HC_PORT_OPEN    0x0510
 
 /* openat(block): OUT, EAX = address of struct hc_open. RAX = descriptor or -errno. */
@@ -91,6 +93,13 @@ struct hc_io {
 };
 
 #define HC_FD_CURRENT (-1)
+/*
+ * The host's standard output and standard error, for write only, when the
+ * host grants them (lab-c does; -HC_EBADF otherwise). print() stops at a
+ * NUL; these carry any bytes with their length, e.g. a file for `cat`.
+ */
+#define HC_FD_STDOUT  (-2)
+#define HC_FD_STDERR  (-3)
 
 /* Open flags of the ABI (translated by the host; host O_* bits are never trusted). */
 #define HC_O_RDONLY  0x0
@@ -126,5 +135,7 @@ struct hc_io {
 #define HC_ENAMETOOLONG 36
 #define HC_ELOOP        40
 #define HC_EXDEV        18
+#define HC_ENOTDIR      20
+#define HC_EROFS        30
 
 #endif

@@ -83,6 +83,8 @@ struct vm {
 	double timeout;              /* seconds per vCPU run; 0 = none */
 	bool trace;                  /* one line per exit on stderr */
 	bool tag_output;             /* prefix console lines with "[vcpuN] " */
+	bool tag_time;               /* ... and "+12.345 ms" since tag_epoch */
+	double tag_epoch;            /* CLOCK_MONOTONIC seconds */
 	pthread_mutex_t out_lock;    /* whole lines from several vCPUs never interleave */
 };
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int writev_all(int fd, struct iovec *iov, int iovcnt)
@@ -36,18 +37,30 @@ static int writev_all(int fd, struct iovec *iov, int iovcnt)
 	return 0;
 }
 
+static size_t format_tag(const struct vcpu *v, char *tag, size_t size)
+{
+	struct timespec t;
+	double ms;
+
+	if (!v->vm->tag_time)
+		return (size_t)snprintf(tag, size, "[vcpu%d] ", v->id);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = ((double)t.tv_sec + (double)t.tv_nsec * 1e-9 - v->vm->tag_epoch) * 1e3;
+	return (size_t)snprintf(tag, size, "[vcpu%d %+9.3f ms] ", v->id, ms);
+}
+
 /* One locked writev to stdout, with the vCPU's tag in front when tagged. */
 static int emit(struct vcpu *v, const struct iovec *iov, int iovcnt, bool tagged)
 {
 	struct iovec all[IOV_MAX_BATCH + 1];
-	char tag[24];
+	char tag[48];
 	int n = 0, err;
 
 	if (iovcnt > IOV_MAX_BATCH)
 		return -E2BIG;
 	if (tagged) {
 		all[n].iov_base = tag;
-		all[n++].iov_len = (size_t)snprintf(tag, sizeof(tag), "[vcpu%d] ", v->id);
+		all[n++].iov_len = format_tag(v, tag, sizeof(tag));
 	}
 	for (int i = 0; i < iovcnt; i++)
 		all[n++] = iov[i];

@@ -82,7 +82,6 @@ static int nl_inside(const struct ns_veth *v, const char **step)
 		*step = "address the container end";
 		peer = if_nametoindex(v->peer_if);
 		ret = peer ? ns_nl_add_ipv4(&nl, peer, v->peer_addr, v->prefix) : -ENODEV;
-		/* Created up by the host side; set again in case the kernel did not apply it. */
 		if (ret == 0)
 			ret = ns_nl_link_up(&nl, peer);
 	}

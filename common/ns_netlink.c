@@ -132,6 +132,7 @@ static int transact(struct ns_nl *nl, struct nl_req *r)
 int ns_nl_new_veth(struct ns_nl *nl, const char *name, const char *peer, pid_t peer_pid)
 {
 	struct ifinfomsg up = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	struct ifinfomsg plain = { .ifi_family = AF_UNSPEC };
 	uint32_t pid = (uint32_t)peer_pid;
 	struct rtattr *linkinfo, *data, *peerinfo;
 	struct nl_req r;
@@ -144,9 +145,11 @@ int ns_nl_new_veth(struct ns_nl *nl, const char *name, const char *peer, pid_t p
 	data = req_nest_begin(&r, IFLA_INFO_DATA);
 	/* The peer is described by its own ifinfomsg followed by its attributes. */
 	peerinfo = req_nest_begin(&r, VETH_INFO_PEER);
-	peer_hdr = req_append(&r, sizeof(up));
+	/* Not up: the kernel configures the peer before it links the pair, and
+	 * bringing up a veth without its peer fails with ENOTCONN. */
+	peer_hdr = req_append(&r, sizeof(plain));
 	if (peer_hdr)
-		memcpy(peer_hdr, &up, sizeof(up));
+		memcpy(peer_hdr, &plain, sizeof(plain));
 	req_attr_str(&r, IFLA_IFNAME, peer);
 	req_attr(&r, IFLA_NET_NS_PID, &pid, sizeof(pid));
 	req_nest_end(&r, peerinfo);

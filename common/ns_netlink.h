@@ -21,8 +21,8 @@ int ns_nl_open(struct ns_nl *nl);
 void ns_nl_close(struct ns_nl *nl);
 
 /*
- * Create veth NAME here and its peer PEER in the network namespace of
- * process PEER_PID, both up. Fails with -EEXIST if NAME exists here.
+ * Create veth NAME here, up, and its peer PEER (down) in the network
+ * namespace of process PEER_PID. Fails with -EEXIST if NAME exists here.
  */
 int ns_nl_new_veth(struct ns_nl *nl, const char *name, const char *peer, pid_t peer_pid);
 

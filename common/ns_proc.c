@@ -214,7 +214,7 @@ static int append_children(const char *path, pid_t *kids, int count, int max)
 
 int ns_children_of(pid_t pid, pid_t *kids, int max)
 {
-	char path[96];
+	char path[320]; /* "/proc/PID/task/" + d_name (up to 255) + "/children" */
 	DIR *dir;
 	struct dirent *de;
 	int count = 0;

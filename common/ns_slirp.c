@@ -1,10 +1,13 @@
 #include "ns_slirp.h"
 #include "ns_spawn.h"
 #include "ns_sync.h"
+#include "util.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +23,21 @@ int ns_slirp_usable(void)
 	return 0;
 }
 
+static void show_log(int fd)
+{
+	char text[2048];
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		warnx("slirp4netns: %s", line);
+}
+
 int ns_slirp_start(struct ns_slirp *s, pid_t child)
 {
 	struct ns_pipe ready, quit;
@@ -28,7 +46,7 @@ int ns_slirp_start(struct ns_slirp *s, pid_t child)
 	char *argv[] = { "slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
 			 "--ready-fd=3", "--exit-fd=4", pid, NS_SLIRP_TAP, NULL };
 	struct ns_spawn_opts opts = { 0 };
-	int fds[2], ret;
+	int fds[2], ret, log_fd;
 	char byte;
 
 	s->pid = 0;
@@ -47,12 +65,18 @@ int ns_slirp_start(struct ns_slirp *s, pid_t child)
 	opts.pass_fds = fds;
 	opts.npass = 2;
 	opts.quiet_stdout = 1; /* it prints "starting slirp, MTU=..."; errors still show */
+	/* Its chatter ("sent tapfd=...") goes to a memory file, shown only if it fails. */
+	log_fd = memfd_create("slirp4netns-log", MFD_CLOEXEC);
+	opts.error_fd = log_fd;
 	ret = ns_spawn(argv, &opts, &s->pid);
 	ns_close_fd(&ready.write_fd);
 	ns_close_fd(&quit.read_fd);
-	if (ret == 0 && ns_pipe_recv(ready.read_fd, &byte, 1) < 0)
+	if (ret == 0 && ns_pipe_recv(ready.read_fd, &byte, 1) < 0) {
 		ret = -ECHILD; /* it exited before it was ready */
+		show_log(log_fd);
+	}
 	ns_pipe_close(&ready);
+	ns_close_fd(&log_fd);
 	s->exit_fd = quit.write_fd;
 	if (ret < 0)
 		ns_slirp_stop(s);

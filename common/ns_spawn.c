@@ -83,6 +83,8 @@ static int build_actions(posix_spawn_file_actions_t *fa, const struct ns_spawn_o
 		ret = ret ? ret : posix_spawn_file_actions_adddup2(fa, opts->output_fd, 1);
 		ret = ret ? ret : posix_spawn_file_actions_adddup2(fa, opts->output_fd, 2);
 	}
+	if (opts->error_fd > 0)
+		ret = ret ? ret : posix_spawn_file_actions_adddup2(fa, opts->error_fd, 2);
 	if (opts->quiet_stdout)
 		ret = ret ? ret : posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0);
 	if (opts->quiet_stderr)

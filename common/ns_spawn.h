@@ -20,6 +20,7 @@ struct ns_spawn_opts {
 	const int *pass_fds;  /* these fds appear in the program as 3, 4, ... */
 	int npass;
 	int output_fd;        /* > 0: the program's stdout and stderr go here */
+	int error_fd;         /* > 0: the program's stderr goes here */
 	int quiet_stdout;     /* stdout goes to /dev/null */
 	int quiet_stderr;     /* stderr goes to /dev/null */
 };

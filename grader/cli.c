@@ -230,6 +230,22 @@ static int make_jobs(int concurrent)
 	return jobs > 0 ? (int)jobs : 1;
 }
 
+static void print_rubric_line(const struct rubric *r, const struct cli *cli, const char *top)
+{
+	size_t count = 0;
+	int points = 0;
+
+	for (size_t i = 0; i < r->nchecks; i++)
+		if (check_selected(&r->checks[i], cli->only)) {
+			count++;
+			points += r->checks[i].points;
+		}
+	if (cli->rubric)
+		printf("Rubric: %s (%zu checks, %d points)\n", cli->rubric, count, points);
+	else
+		printf("Rubric: %s/grader/rubric (%zu checks, %d points)\n", top, count, points);
+}
+
 static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
 {
 	struct session_options so = {
@@ -254,6 +270,7 @@ static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
 		};
 		return batch_main(r, &bo);
 	}
+	print_rubric_line(r, cli, top);
 	status = grade_session(r, &so, &sheet);
 	score_sheet_free(&sheet);
 	return status;

@@ -37,6 +37,7 @@ size_t count_selected(const struct rubric *r, const char *only)
 static void fail_unbuilt(const struct graded_tree *tree, struct check_result *res)
 {
 	res->verdict = VERDICT_FAIL;
+	res->unbuilt = true;
 	buf_puts(&res->details, "the tree to grade did not build, so this check could not run\n");
 	buf_append(&res->details, tree->build_details.data, tree->build_details.len);
 }

@@ -14,6 +14,7 @@ struct graded_tree;
 struct check_result {
 	bool selected;  /* chosen by --only (all when there is none) */
 	bool ran;       /* judged (not reached when the grader was interrupted) */
+	bool unbuilt;   /* failed because the tree did not build (the report says so once) */
 	enum verdict verdict;
 	double seconds;
 	struct buf details; /* see struct judgement */

@@ -47,7 +47,7 @@ static void append_test(struct buf *out, const struct check *c, const struct che
 	struct buf name = { 0 }, text = { 0 };
 	bool ok = res->verdict == VERDICT_OK;
 
-	buf_printf(&name, "%s: %s", c->id, c->title);
+	check_label(&name, c);
 	buf_printf(&text, "%s (%.1fs)\n", verdict_name(res->verdict), res->seconds);
 	buf_append(&text, res->details.data, res->details.len);
 	buf_puts(out, "    {");

@@ -11,9 +11,23 @@
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
 
+/* "ID: title", or just "ID" when the title is the ID (no `title` line). */
+static bool has_own_title(const struct check *c)
+{
+	return strcmp(c->id, c->title) != 0;
+}
+
 static int label_length(const struct check *c)
 {
-	return (int)(strlen(c->id) + 2 + strlen(c->title));
+	return (int)(strlen(c->id) + (has_own_title(c) ? 2 + strlen(c->title) : 0));
+}
+
+void check_label(struct buf *out, const struct check *c)
+{
+	if (has_own_title(c))
+		buf_printf(out, "%s: %s", c->id, c->title);
+	else
+		buf_puts(out, c->id);
 }
 
 int report_width(const struct rubric *r, const char *only)
@@ -31,7 +45,10 @@ void report_check_begin(FILE *out, const struct report_style *st, const struct c
 {
 	int used = label_length(c) + 1;
 
-	fprintf(out, "%s: %s ", c->id, c->title);
+	if (has_own_title(c))
+		fprintf(out, "%s: %s ", c->id, c->title);
+	else
+		fprintf(out, "%s ", c->id);
 	for (int i = used; i < st->width - 1 || i < used + 2; i++)
 		fputc('.', out);
 	fputc(' ', out);
@@ -75,7 +92,10 @@ void report_check_end(FILE *out, const struct report_style *st, const struct che
 {
 	print_verdict(out, st->color, res->verdict);
 	fprintf(out, " (%.1fs)\n", res->seconds);
-	print_indented(out, buf_str(&res->details), "    ");
+	if (res->unbuilt) /* the build log's tail is above, once */
+		fputs("    the tree did not build (see the build log above)\n", out);
+	else
+		print_indented(out, buf_str(&res->details), "    ");
 	if (st->verbose && res->ran)
 		print_whole_output(out, &res->output);
 	fflush(out);

@@ -16,6 +16,8 @@ struct report_style {
 	int width; /* of the "ID: title" column, dots included */
 };
 
+/* "ID: title", or "ID" for a check without a title of its own. */
+void check_label(struct buf *out, const struct check *c);
 int report_width(const struct rubric *r, const char *only);
 /* "ID: title ........ " (flushed, so the line shows while the check runs). */
 void report_check_begin(FILE *out, const struct report_style *st, const struct check *c);

@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,45 +147,87 @@ static bool leader_exited(pid_t pid)
 	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
 }
 
-static int poll_ms(double until)
+/* A descriptor that polls readable when the process exits; -1 on kernels before 5.3. */
+static int open_pidfd(pid_t pid)
 {
-	double left = until - now_seconds();
-
-	if (left <= 0)
-		return 0;
-	return left > 0.1 ? 100 : (int)(left * 1000) + 1;
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
 }
 
-/* Collect output until end of file, or the deadline, or a stop signal. */
+static int poll_ms(double until, bool tick)
+{
+	double left = until - now_seconds();
+	int ms = left <= 0 ? 0 : left > 0.1 ? 100 : (int)(left * 1000) + 1;
+
+	return tick && ms > 10 ? 10 : ms; /* without a pidfd, look at the process every 10 ms */
+}
+
+struct collector {
+	pid_t pid;
+	int out_fd, pid_fd;
+	size_t cap;
+	bool pipe_open, leader_alive, terminating;
+	double deadline, leader_gone;
+};
+
+static void wait_for_events(struct collector *c, struct run_result *res)
+{
+	struct pollfd pfds[2];
+	nfds_t n = 0;
+	size_t out_slot = 2;
+
+	if (c->pipe_open) {
+		out_slot = n;
+		pfds[n++] = (struct pollfd){ .fd = c->out_fd, .events = POLLIN };
+	}
+	if (c->leader_alive && c->pid_fd >= 0)
+		pfds[n++] = (struct pollfd){ .fd = c->pid_fd, .events = POLLIN };
+	if (poll(pfds, n, poll_ms(c->deadline, c->leader_alive && c->pid_fd < 0)) > 0 && out_slot < 2 &&
+	    pfds[out_slot].revents)
+		c->pipe_open = drain(c->out_fd, res, c->cap);
+}
+
+/*
+ * Collect output until the command has exited and the pipe is closed (a
+ * program may close its output before it exits, and what it leaves running
+ * may hold the pipe after it exits), or the deadline, or a stop signal.
+ */
 static void collect(pid_t pid, int fd, const struct run_spec *spec, double start, struct run_result *res)
 {
-	size_t cap = spec->output_cap ? spec->output_cap : RUN_OUTPUT_CAP;
-	double deadline = start + spec->timeout;
-	double leader_gone = 0;
-	bool terminating = false;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct collector c = {
+		.pid = pid, .out_fd = fd, .pid_fd = open_pidfd(pid),
+		.cap = spec->output_cap ? spec->output_cap : RUN_OUTPUT_CAP,
+		.pipe_open = true, .leader_alive = true, .deadline = start + spec->timeout,
+	};
 
 	for (;;) {
-		if (poll(&pfd, 1, poll_ms(deadline)) > 0 && !drain(fd, res, cap))
-			return;
-		if (grade_stop_signal && !res->interrupted) {
+		wait_for_events(&c, res);
+		if (grade_stop_signal) {
 			res->interrupted = true;
-			return;
+			break;
 		}
 		double now = now_seconds();
-		if (!terminating && !leader_gone && leader_exited(pid))
-			leader_gone = now;
-		if (leader_gone && now - leader_gone >= RUN_STRAGGLER_GRACE)
-			return; /* something it left behind holds the pipe open */
-		if (now >= deadline && terminating)
-			return;
-		if (now >= deadline && !leader_gone) {
+		if (c.leader_alive && leader_exited(pid)) {
+			c.leader_alive = false;
+			c.leader_gone = now;
+		}
+		if (!c.leader_alive && (!c.pipe_open || now - c.leader_gone >= RUN_STRAGGLER_GRACE))
+			break;
+		if (now >= c.deadline && c.terminating)
+			break;
+		if (now >= c.deadline && c.leader_alive) {
 			res->timed_out = true;
-			terminating = true;
+			c.terminating = true;
 			kill(-pid, SIGTERM);
-			deadline = now + RUN_KILL_GRACE; /* let it print its last words */
+			c.deadline = now + RUN_KILL_GRACE; /* let it print its last words */
 		}
 	}
+	if (c.pid_fd >= 0)
+		close(c.pid_fd);
 }
 
 static void record_status(struct run_result *res, int status)

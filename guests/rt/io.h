@@ -40,6 +40,10 @@ static inline void *guest_addr(uintptr_t addr)
 	return p;
 }
 
+/* Guest-virtual 0x400, kept free by rt/start.S: where a guest leaves its 42. */
+#define ANSWER_SLOT 0x400
+extern volatile uint64_t answer_slot;
+
 /* Stop the vCPU for good: HLT with interrupts off, RAX = code for the host. */
 static inline __attribute__((noreturn)) void halt(uint64_t code)
 {

@@ -7,8 +7,8 @@
 # All five packages come from one build of Debian's 'linux' source package,
 # the version of linux-source-6.1 (LAB_D_KVERSION=... picks another one).
 # Exit status: 0 done, 1 failed, 77 cannot be done here (no apt data, no mirror).
+export LAB_D_STEP=${LAB_D_STEP:-lab-d-fetch}
 source "$(dirname "$0")/lib.sh"
-LAB_D_STEP=${LAB_D_STEP:-lab-d-fetch}
 
 need_tools apt-get:apt apt-cache:apt dpkg-deb:dpkg xz:xz-utils
 

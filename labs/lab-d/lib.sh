@@ -30,7 +30,8 @@ LAB_D_PATCH=$LAB_D_SCRIPTS/kvm-6.1.patch
 LAB_D_JOBS=${LAB_D_JOBS:-2}
 SOURCE_PACKAGE=linux-source-6.1
 
-# The name every message starts with: the make target the user typed.
+# The name every message starts with: the make target the user typed
+# (each script exports its own before sourcing this file).
 LAB_D_STEP=${LAB_D_STEP:-lab-d}
 
 say() { printf '%s: %s\n' "$LAB_D_STEP" "$*"; }

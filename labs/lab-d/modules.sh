@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Build the patched KVM modules (kvm.ko, kvm-amd.ko, kvm-intel.ko) out of
+# tree: only arch/x86/kvm and virt/ of Debian's linux-source-6.1, with
+# labs/lab-d/kvm-6.1.patch applied, compiled against the linux-headers and
+# linux-kbuild packages of the very same version. Not the whole kernel, and
+# nothing installed: the results land in build/lab-d/modules/.
+#
+# Exit status: 0 built, 1 failed (the patch does not apply, the build broke),
+# 77 cannot be done here (tools or packages missing).
+export LAB_D_STEP=${LAB_D_STEP:-lab-d-modules}
+source "$(dirname "$0")/lib.sh"
+
+need_tools make:make gcc-12:gcc-12 objcopy:binutils patch:patch tar:tar xz:xz-utils
+"$LAB_D_SCRIPTS/fetch.sh"
+load_state
+
+SRC=$LAB_D_ROOT/usr/src/kit-kvm-src   # the source tree: headers + KVM's sources
+OBJ=$LAB_D_ROOT/usr/src/kit-kvm-obj   # the object tree: .config, Module.symvers, generated headers
+KVM_DIR=$SRC/arch/x86/kvm
+LOG=$LAB_D_BUILD/modules.log
+STAMP="$KVERSION $(sha256sum "$LAB_D_PATCH" | cut -d' ' -f1)"
+
+# The trees are built once per (version, patch): hard-linked copies of the
+# unpacked headers (cheap, and kbuild never writes into them), KVM's sources
+# from the source tarball, then the patch.
+prepare_trees() {
+	say "preparing the source tree: headers $KVERSION + arch/x86/kvm and virt/ from $SOURCE_PACKAGE"
+	rm -rf "$SRC" "$OBJ"
+	cp -al "$HEADERS_COMMON" "$SRC"
+	tar -xJf "$LAB_D_ROOT/usr/src/linux-source-6.1.tar.xz" -C "$SRC" --strip-components=1 \
+		linux-source-6.1/arch/x86/kvm linux-source-6.1/virt
+	say "applying ${LAB_D_PATCH#"$KIT_TOP"/}"
+	if ! patch -d "$SRC" -p1 --forward --batch --no-backup-if-mismatch <"$LAB_D_PATCH" >"$LOG" 2>&1; then
+		cat "$LOG" >&2
+		fail $EXIT_FAIL "the patch does not apply to Debian's $SOURCE_PACKAGE $KVERSION (see above)"
+	fi
+	# The amd64 headers are the object tree; their Makefile names the common
+	# headers by their installed path, /usr/src/..., so point it at ours.
+	cp -al "$HEADERS_ARCH" "$OBJ"
+	rm "$OBJ/Makefile"
+	echo "include $SRC/Makefile" >"$OBJ/Makefile"
+	echo "$STAMP" >"$SRC/.lab-d-stamp"
+}
+
+build() {
+	say "building kvm.ko, kvm-amd.ko and kvm-intel.ko for $KRELEASE with gcc-12 (-j$LAB_D_JOBS; log: ${LOG#"$KIT_TOP"/})"
+	if ! make -C "$OBJ" M="$KVM_DIR" -j"$LAB_D_JOBS" modules >>"$LOG" 2>&1; then
+		grep -E 'error|Error|warning' "$LOG" | head -n 20 >&2 || tail -n 20 "$LOG" >&2
+		fail $EXIT_FAIL "the module build failed (full log: ${LOG#"$KIT_TOP"/})"
+	fi
+}
+
+# A module loads only into the kernel it was built for: the vermagic must be
+# the stock kvm.ko's, and modversions must have recorded symbol CRCs.
+check_abi() {
+	local ours stock
+	stock=$(modinfo_field "$STOCK_MODULES/arch/x86/kvm/kvm.ko" vermagic)
+	for m in kvm kvm-amd kvm-intel; do
+		[[ -e "$KVM_DIR/$m.ko" ]] || fail $EXIT_FAIL "the build made no $m.ko (log: ${LOG#"$KIT_TOP"/})"
+		ours=$(modinfo_field "$KVM_DIR/$m.ko" vermagic)
+		[[ "$ours" == "$stock" ]] || fail $EXIT_FAIL \
+			"$m.ko has vermagic '$ours' but the kernel's modules have '$stock':" \
+			"the headers and the image are not the same Debian build"
+	done
+}
+
+if [[ ! -e "$SRC/.lab-d-stamp" || "$(cat "$SRC/.lab-d-stamp")" != "$STAMP" ]]; then
+	prepare_trees
+else
+	say "source tree up to date (Debian $KVERSION, same patch)"
+	: >"$LOG"
+fi
+build
+check_abi
+mkdir -p "$LAB_D_MODULES"
+cp "$KVM_DIR"/kvm.ko "$KVM_DIR"/kvm-amd.ko "$KVM_DIR"/kvm-intel.ko "$LAB_D_MODULES"/
+echo "$KRELEASE" >"$LAB_D_MODULES/release"
+say "built for $KRELEASE (vermagic '$(modinfo_field "$LAB_D_MODULES/kvm.ko" vermagic)'):"
+for m in kvm kvm-amd kvm-intel; do
+	printf '  %s\n' "${LAB_D_MODULES#"$KIT_TOP"/}/$m.ko"
+done

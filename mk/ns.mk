@@ -1,0 +1,2 @@
+# Part (2): containers and namespaces (issue 6).
+PROGRAMS += isolate
