@@ -148,9 +148,9 @@ static void parse_args(struct cli *cli, int argc, char **argv)
 	optind = 0; /* glibc: start afresh (tests call grade_main more than once) */
 	opterr = 0;
 	while ((id = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
-		if (id == '?' && optopt)
+		if (id == '?' && optopt > 0 && optopt < 128) /* a short option */
 			die_usage("option '-%c' is unknown or needs a value", optopt);
-		if (id == '?' || id == ':')
+		if (id == '?')
 			die_usage("option '%s' is unknown or needs a value", argv[optind - 1]);
 		apply_option(cli, id, optarg);
 	}

@@ -53,7 +53,7 @@ extern const uint8_t lab_d_guest_start[], lab_d_guest_end[];
 /* Long enough for the whole guest (milliseconds), short enough not to wait for a stuck VMCALL. */
 #define DEFAULT_TIMEOUT  2.0
 #define KMSG_TAG         "kvm_kit: "
-#define VM_HINT          "'make lab-d-vm' runs lab-d with the patched module under QEMU instead"
+#define VM_HINT          "'make lab-d-vm' shows them working under QEMU instead"
 
 struct options {
 	const char *guest_file;
@@ -304,8 +304,8 @@ static int verdict_no_kit_hypercall(long answer)
 {
 	if (answer == -KVM_ENOSYS_VALUE) {
 		printf("lab-d: SKIP: the running KVM answered the probe with %ld (-KVM_ENOSYS):\n"
-		       "lab-d: its kvm module does not have the kit's hypercalls. Build the patched\n"
-		       "lab-d: module with 'make lab-d-modules'; " VM_HINT ".\n", answer);
+		       "lab-d: its kvm module lacks the kit's hypercalls. 'make lab-d-modules'\n"
+		       "lab-d: builds the patched module; " VM_HINT ".\n", answer);
 		return EXIT_SKIP;
 	}
 	printf("lab-d: FAIL: the probe answered %ld (0x%lx), neither 0x%x (the kit's KVM)\n"

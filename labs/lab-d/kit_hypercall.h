@@ -28,11 +28,14 @@
 #define KVM_EFAULT_VALUE  14     /* the kit's print: a bad guest address */
 #define KVM_E2BIG_VALUE   7      /* the kit's print: longer than KIT_HC_PRINT_MAX */
 
-/* The guest halts with RAX = one of these and RBX = the detail. */
+/*
+ * The guest halts with RAX = one of these and RBX = the detail. None is 0,
+ * so a guest that merely halts (RAX still 0) does not pass for working.
+ */
 enum lab_d_outcome {
-	LAB_D_WORKS = 0,          /* every in-kernel hypercall answered as expected */
-	LAB_D_NO_KIT_HC = 1,      /* the probe did not return KIT_HC_MAGIC; RBX = its answer */
-	LAB_D_WRONG_ANSWER = 2,   /* a later check failed; RBX = the step (enum lab_d_step) */
+	LAB_D_WORKS = 1,          /* every in-kernel hypercall answered as expected */
+	LAB_D_NO_KIT_HC = 2,      /* the probe did not return KIT_HC_MAGIC; RBX = its answer */
+	LAB_D_WRONG_ANSWER = 3,   /* a later check failed; RBX = the step (enum lab_d_step) */
 };
 
 /* The checks the guest makes after the probe, in order. */

@@ -72,8 +72,11 @@ else
 fi
 build
 check_abi
+# Without their debug information, as Debian ships its own (INSTALL_MOD_STRIP=1).
 mkdir -p "$LAB_D_MODULES"
-cp "$KVM_DIR"/kvm.ko "$KVM_DIR"/kvm-amd.ko "$KVM_DIR"/kvm-intel.ko "$LAB_D_MODULES"/
+for m in kvm kvm-amd kvm-intel; do
+	objcopy --strip-debug "$KVM_DIR/$m.ko" "$LAB_D_MODULES/$m.ko"
+done
 echo "$KRELEASE" >"$LAB_D_MODULES/release"
 say "built for $KRELEASE (vermagic '$(modinfo_field "$LAB_D_MODULES/kvm.ko" vermagic)'):"
 for m in kvm kvm-amd kvm-intel; do

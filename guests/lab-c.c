@@ -1,0 +1,325 @@
+/*
+ * The lab-c guest: files on the host, reached through hypercalls.
+ *
+ * With no arguments from the host it runs the assignment's scenario: it
+ * opens a host file, reads it, prints it, writes a new file and closes
+ * it, with open(), read(), write() and close(), one exit each. This very
+ * text is what it reads by default (the first 1 KiB of guests/lab-c.c).
+ *
+ * `cat PATH` and `cp SRC DST` do what their names say, a chunk at a time.
+ * The host reads the file straight into our buffer and writes it from
+ * there: the guest never copies a byte, it only says where and how much.
+ *
+ * Every path resolves inside the host's sandbox root: "/" is that root,
+ * ".." stops there, and symlinks cannot lead out of it.
+ */
+#include <stdarg.h>
+
+#include "rt/format.h"
+#include "rt/fs.h"
+#include "rt/hc.h"
+#include "rt/print.h"
+#include "rt/string.h"
+
+/* Room left below the stack pointer when placing the transfer buffer. */
+#define STACK_RESERVE (32u << 10)
+#define PAGE 4096u
+
+extern char __guest_end[];
+
+/* Messages for the host's stderr: cat's stdout carries only the file. */
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void complain(const char *fmt, ...)
+{
+	char line[PRINTF_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vformat(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+	if (fd_write_all(HC_FD_STDERR, line, n) < 0)
+		print(line); /* a host that gives no stderr: stdout will do */
+}
+
+static uint32_t to_u32(const char *s)
+{
+	uint32_t n = 0;
+
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + (uint32_t)(*s++ - '0');
+	return n;
+}
+
+/*
+ * The transfer buffer: from the first page after the image and its bss up
+ * to STACK_RESERVE below our stack. NULL when size bytes do not fit there.
+ */
+static char *transfer_buffer(uint32_t size)
+{
+	uintptr_t start = ((uintptr_t)__guest_end + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	volatile char here;
+
+	if (start + size + STACK_RESERVE > (uintptr_t)&here)
+		return 0;
+	return (char *)start;
+}
+
+static char *buffer_or_complain(uint32_t size)
+{
+	char *buf = transfer_buffer(size);
+
+	if (!buf)
+		complain("lab-c guest: a %u-byte buffer does not fit in guest memory "
+			 "(give the guest more with --mem)\n", size);
+	return buf;
+}
+
+/* --- the assignment's scenario ------------------------------------------- */
+
+static int exits_before;
+
+static void measure_start(void)
+{
+	exits_before = exits();
+}
+
+/* Exits taken since measure_start(), without the two exits() calls themselves. */
+static int measured_exits(void)
+{
+	return exits() - exits_before - 1;
+}
+
+static void show(int step, const char *call, int result, int cost)
+{
+	printf("step %d  %-38s = %-6d %s[%d exit%s]\n", step, call, result,
+	       result < 0 ? fs_errname(result) : "", cost, cost == 1 ? "" : "s");
+}
+
+/* Steps 1-4: open the input, read it, print it, close it. */
+static int read_and_print(const char *in, char *buf, uint32_t size)
+{
+	char call[300];
+	int fd, n, printed, c;
+
+	format(call, sizeof(call), "open(\"%s\")", in);
+	measure_start();
+	fd = open(in);
+	show(1, call, fd, measured_exits());
+	if (fd < 0)
+		return -1;
+	format(call, sizeof(call), "read(buf, %u)", size);
+	measure_start();
+	n = read(buf, (int)size);
+	show(2, call, n, measured_exits());
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	print("-------- the bytes read, printed with print():\n");
+	measure_start();
+	printed = (int)hc_print(buf);
+	c = measured_exits();
+	if (n && buf[n - 1] != '\n')
+		print("\n");
+	print("--------\n");
+	show(3, "print(buf)", printed, c);
+	measure_start();
+	close();
+	show(4, "close()", 0, measured_exits());
+	measure_start();
+	c = read(buf, 1);
+	printf("        %-38s = %-6d %s (as it should: nothing is open)\n",
+	       "read(buf, 1) after close()", c, fs_errname(c));
+	return c == -HC_EBADF ? n : -1;
+}
+
+/* Step 5: create the output, refusing to overwrite a file unless forced. */
+static int create_output(const char *out, int force)
+{
+	uint32_t how = HC_O_WRONLY | HC_O_CREAT | (force ? HC_O_TRUNC : HC_O_EXCL);
+	char call[300];
+	int fd, c;
+
+	format(call, sizeof(call), "fd_open(\"%s\", %s) + fd_close", out,
+	       force ? "CREAT|TRUNC" : "CREAT|EXCL");
+	measure_start();
+	fd = fd_open(out, how, 0644);
+	if (fd >= 0)
+		fd_close(fd);
+	c = measured_exits();
+	show(5, call, fd, c);
+	if (fd == -HC_EEXIST)
+		complain("lab-c guest: %s exists: refusing to overwrite it "
+			 "(pass --force, or choose another --out)\n", out);
+	return fd < 0 ? -1 : 0;
+}
+
+/* Steps 6-8: open the output, write what was read, close it. */
+static int write_output(const char *out, char *buf, int n)
+{
+	char call[300];
+	int fd, w;
+
+	format(call, sizeof(call), "open(\"%s\")", out);
+	measure_start();
+	fd = open(out);
+	show(6, call, fd, measured_exits());
+	if (fd < 0)
+		return -1;
+	format(call, sizeof(call), "write(buf, %d)", n);
+	measure_start();
+	w = write(buf, n);
+	show(7, call, w, measured_exits());
+	measure_start();
+	close();
+	show(8, "close()", 0, measured_exits());
+	return w == n ? 0 : -1;
+}
+
+static int scenario(const char *in, const char *out, uint32_t size, int force)
+{
+	char *buf = buffer_or_complain(size + 1);
+	int start = exits(), n;
+
+	if (!buf)
+		return 2;
+	printf("lab-c guest: the assignment's scenario: read %s, print it, write %s\n", in, out);
+	n = read_and_print(in, buf, size);
+	if (n < 0 || create_output(out, force) < 0 || write_output(out, buf, n) < 0) {
+		printf("lab-c guest: the scenario FAILED (see the step above)\n");
+		return 1;
+	}
+	printf("lab-c guest: done: %d bytes from %s are now in %s; %d exits in all\n", n, in,
+	       out, exits() - start);
+	return 0;
+}
+
+/* --- cat and cp ------------------------------------------------------------- */
+
+static int open_or_complain(const char *who, const char *path, uint32_t flags)
+{
+	int fd = fd_open(path, flags, 0644);
+
+	if (fd == -HC_EEXIST)
+		complain("%s: %s exists: refusing to overwrite it (pass --force)\n", who, path);
+	else if (fd < 0)
+		complain("%s: cannot open %s: %s (%d)\n", who, path, fs_errname(fd), fd);
+	return fd;
+}
+
+static int cat(const char *path, uint32_t chunk)
+{
+	char *buf = buffer_or_complain(chunk);
+	int fd, n, status = 0;
+
+	if (!buf)
+		return 2;
+	fd = open_or_complain("cat", path, HC_O_RDONLY);
+	if (fd < 0)
+		return 1;
+	while ((n = hc_read(fd, buf, (int)chunk)) > 0) {
+		int w = fd_write_all(HC_FD_STDOUT, buf, n);
+
+		if (w != n) {
+			complain("cat: writing to stdout failed: %s\n", fs_errname(w));
+			status = 1;
+			break;
+		}
+	}
+	if (n < 0) {
+		complain("cat: reading %s failed: %s (%d)\n", path, fs_errname(n), n);
+		status = 1;
+	}
+	hc_close(fd);
+	return status;
+}
+
+struct copy {
+	uint64_t bytes;
+	uint32_t reads, writes;
+	int error;           /* -errno of the failed call, 0 if none */
+	const char *failed;  /* "reading" or "writing" */
+};
+
+/* The loop that moves the data: one read and (usually) one write per chunk. */
+static void copy_loop(int in, int out, char *buf, uint32_t chunk, struct copy *c)
+{
+	for (;;) {
+		int n = hc_read(in, buf, (int)chunk), done = 0;
+
+		c->reads++;
+		if (n <= 0) {
+			c->error = n;
+			c->failed = "reading";
+			return;
+		}
+		while (done < n) {
+			int w = hc_write(out, buf + done, n - done);
+
+			c->writes++;
+			if (w <= 0) {
+				c->error = w ? w : -HC_EIO;
+				c->failed = "writing";
+				return;
+			}
+			done += w;
+			c->bytes += (uint32_t)w;
+		}
+	}
+}
+
+static int cp(const char *src, const char *dst, uint32_t chunk, int force)
+{
+	char *buf = buffer_or_complain(chunk);
+	struct copy c = { 0 };
+	int in, out, start = exits(), closed;
+
+	if (!buf)
+		return 2;
+	in = open_or_complain("cp", src, HC_O_RDONLY);
+	if (in < 0)
+		return 1;
+	out = open_or_complain("cp", dst, HC_O_WRONLY | HC_O_CREAT |
+				   (force ? HC_O_TRUNC : HC_O_EXCL));
+	if (out < 0) {
+		hc_close(in);
+		return 1;
+	}
+	copy_loop(in, out, buf, chunk, &c);
+	hc_close(in);
+	closed = hc_close(out);
+	if (c.error) {
+		complain("cp: %s %s failed after %lu bytes: %s (%d)\n", c.failed,
+			 c.failed[0] == 'r' ? src : dst, (unsigned long)c.bytes,
+			 fs_errname(c.error), c.error);
+		return 1;
+	}
+	if (closed < 0) {
+		complain("cp: closing %s failed: %s\n", dst, fs_errname(closed));
+		return 1;
+	}
+	printf("cp: %lu bytes from %s to %s in %u reads and %u writes of up to %u bytes; "
+	       "%d exits\n", (unsigned long)c.bytes, src, dst, c.reads, c.writes, chunk,
+	       exits() - start);
+	return 0;
+}
+
+/*
+ * argv, as the host lays it out:
+ *   lab-c scenario IN OUT CHUNK FORCE
+ *   lab-c cat PATH CHUNK
+ *   lab-c cp SRC DST CHUNK FORCE
+ */
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "scenario"))
+		return scenario(argv[2], argv[3], to_u32(argv[4]), argv[5][0] == '1');
+	if (argc == 4 && !strcmp(argv[1], "cat"))
+		return cat(argv[2], to_u32(argv[3]));
+	if (argc == 6 && !strcmp(argv[1], "cp"))
+		return cp(argv[2], argv[3], to_u32(argv[4]), argv[5][0] == '1');
+	complain("lab-c guest: unexpected arguments (%d): expected scenario, cat or cp\n", argc);
+	return 2;
+}

@@ -1,0 +1,1291 @@
+/* Unit tests of the grader: rubric parsing, variables, the runner, the matcher,
+ * the report, JSON, the score, and the command line (tree and batch modes). */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "grade.h"
+#include "json.h"
+#include "judge.h"
+#include "lines.h"
+#include "rubric.h"
+#include "runner.h"
+#include "tree.h"
+#include "vars.h"
+
+#define assert_contains(haystack, needle)                                                     \
+	do {                                                                                  \
+		const char *h_ = (haystack), *n_ = (needle);                                   \
+		if (!h_ || !strstr(h_, n_))                                                    \
+			fail_msg("expected to find \"%s\" in:\n%s", n_, h_ ? h_ : "(null)");   \
+	} while (0)
+
+#define assert_not_contains(haystack, needle)                                                 \
+	do {                                                                                  \
+		const char *h_ = (haystack), *n_ = (needle);                                   \
+		if (h_ && strstr(h_, n_))                                                      \
+			fail_msg("did not expect \"%s\" in:\n%s", n_, h_);                      \
+	} while (0)
+
+/* ---------------------------------------------------------------- helpers */
+
+static int parse_text(struct rubric *r, const char *text, struct rubric_error *err)
+{
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	assert_non_null(in);
+	rc = rubric_parse_stream(r, in, "t.rubric", err);
+	fclose(in);
+	if (rc == 0)
+		rc = rubric_finish(r, "t.rubric", err);
+	return rc;
+}
+
+static void parse_ok(struct rubric *r, const char *text)
+{
+	struct rubric_error err;
+
+	*r = (struct rubric){ 0 };
+	if (parse_text(r, text, &err) < 0)
+		fail_msg("rubric did not parse: %s", err.text);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *read_file(const char *path)
+{
+	struct buf b = { 0 };
+	char chunk[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return buf_take(&b);
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static bool folder_is_empty(const char *path)
+{
+	char *cmd = xasprintf("test -z \"$(ls -A '%s')\"", path);
+	int rc = system(cmd);
+
+	free(cmd);
+	return rc == 0;
+}
+
+/* A rubric graded in place, in a fresh temporary folder. */
+struct graded {
+	struct rubric rubric;
+	struct check_result *results;
+	char *report;
+	char *tree;
+};
+
+static void grade_text(struct graded *g, const char *text)
+{
+	struct graded_tree tree;
+	size_t len = 0;
+	FILE *out = open_memstream(&g->report, &len);
+	struct grade_config cfg = { .out = out };
+
+	parse_ok(&g->rubric, text);
+	g->tree = make_temp_dir("grade-test-tree.x");
+	assert_non_null(g->tree);
+	assert_int_equal(tree_in_place(&tree, g->tree), 0);
+	g->results = xcalloc(g->rubric.nchecks, sizeof(*g->results));
+	grade_checks(&g->rubric, &cfg, &tree, g->results);
+	fclose(out);
+	tree_release(&tree, false, stderr);
+}
+
+static void graded_free(struct graded *g)
+{
+	free_results(g->results, g->rubric.nchecks);
+	free(g->results);
+	rubric_free(&g->rubric);
+	free(g->report);
+	remove_tree(g->tree);
+	free(g->tree);
+}
+
+static const char *details(const struct graded *g, size_t i)
+{
+	return buf_str(&g->results[i].details);
+}
+
+static struct run_result run_shell(const char *command, double timeout, size_t cap)
+{
+	char *const argv[] = { "/bin/sh", "-c", (char *)command, NULL };
+	struct run_spec spec = { .argv = argv, .timeout = timeout, .output_cap = cap };
+	struct run_result res;
+
+	run_command(&spec, &res);
+	return res;
+}
+
+/* Is the process gone (or a zombie about to be reaped by init)? Waits up to 2 s. */
+static bool process_gone(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		char path[64], *stat_text;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		stat_text = read_file(path);
+		if (!stat_text)
+			return true;
+		char *state = strrchr(stat_text, ')');
+		bool zombie = state && state[1] == ' ' && state[2] == 'Z';
+		free(stat_text);
+		if (zombie)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Run grade_main in a child with stdout and stderr in one file; TMPDIR as given. */
+static int run_cli(char **output, const char *tmpdir, ...)
+{
+	char *argv[32] = { "grade" };
+	int argc = 1, status;
+	char out_path[] = "/tmp/grade-test-out.XXXXXX";
+	int fd = mkstemp(out_path);
+	va_list ap;
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	va_start(ap, tmpdir);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (tmpdir)
+			setenv("TMPDIR", tmpdir, 1);
+		exit(grade_main(argc, argv));
+	}
+	close(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	*output = read_file(out_path);
+	unlink(out_path);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* ---------------------------------------------------------------- rubric parsing */
+
+static void test_parse_defaults(void **state)
+{
+	struct rubric r;
+
+	(void)state;
+	parse_ok(&r, "# a comment\n\ncheck lab-x.hello\n  run ./lab-x\n");
+	assert_int_equal(r.nchecks, 1);
+	assert_string_equal(r.checks[0].id, "lab-x.hello");
+	assert_string_equal(r.checks[0].part, "lab-x");
+	assert_string_equal(r.checks[0].title, "lab-x.hello");
+	assert_string_equal(r.checks[0].run, "./lab-x");
+	assert_int_equal(r.checks[0].points, 1);
+	assert_true(r.checks[0].timeout == 30.0);
+	assert_int_equal(r.checks[0].status, 0);
+	assert_int_equal(r.checks[0].npatterns, 0);
+	assert_int_equal(r.checks[0].line, 3);
+	rubric_free(&r);
+}
+
+static void test_parse_all_keys(void **state)
+{
+	struct rubric r;
+
+	(void)state;
+	parse_ok(&r, "check a.one\n"
+		     "\tpart    custom\n"
+		     "  points  7\n"
+		     "  title   the first check  \r\n"
+		     "  run     echo ${MSG} | tr a b\n"
+		     "  timeout 2.5\n"
+		     "  status  any\n"
+		     "  let     MSG word 20\n"
+		     "  let     KEY hex\n"
+		     "  expect  ^${MSG}$\n"
+		     "  forbid  error|panic\n"
+		     "  expect  #not a comment\n");
+	const struct check *c = &r.checks[0];
+	assert_string_equal(c->part, "custom");
+	assert_int_equal(c->points, 7);
+	assert_string_equal(c->title, "the first check");
+	assert_string_equal(c->run, "echo ${MSG} | tr a b");
+	assert_true(c->timeout == 2.5);
+	assert_int_equal(c->status, RUBRIC_STATUS_ANY);
+	assert_int_equal(c->nlets, 2);
+	assert_int_equal(strlen(c->lets[0].value), 20);
+	assert_int_equal(strlen(c->lets[1].value), RUBRIC_DEFAULT_LET_LEN);
+	assert_int_equal(c->npatterns, 3);
+	assert_int_equal(c->patterns[0].kind, PATTERN_EXPECT);
+	assert_int_equal(c->patterns[1].kind, PATTERN_FORBID);
+	assert_int_equal(c->patterns[1].line, 11);
+	assert_string_equal(c->patterns[2].text, "#not a comment");
+	rubric_free(&r);
+}
+
+static void test_parse_errors(void **state)
+{
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{ "check a\n  points x\n  run true\n", "t.rubric:2: bad points 'x'" },
+		{ "check a\n  points 1001\n  run true\n", "t.rubric:2: bad points '1001'" },
+		{ "check a\n  points -1\n  run true\n", "t.rubric:2: bad points" },
+		{ "check a\n  run true\n  expects x\n", "t.rubric:3: unknown key 'expects'" },
+		{ "check a\n  title t\n\ncheck b\n  run true\n", "t.rubric:1: check 'a' has no 'run' line" },
+		{ "check a\n  run true\n", NULL },
+		{ "check a\n  run true\ncheck a\n  run true\n",
+		  "t.rubric:3: duplicate check ID 'a' (first defined at t.rubric:1)" },
+		{ "check a\n  run true\n  expect (unclosed\n", "t.rubric:3: bad regular expression in 'expect': (unclosed" },
+		{ "check a\n  run true\n  forbid a{1\n", "t.rubric:3: bad regular expression in 'forbid'" },
+		{ "points 3\n", "t.rubric:1: 'points' outside a check" },
+		{ "check a\n  run true\n  run false\n", "t.rubric:3: 'run' given twice in check 'a'" },
+		{ "check a\n  run true\n  let X blob\n", "t.rubric:3: bad 'let' kind 'blob'" },
+		{ "check a\n  run true\n  let 9X word\n", "t.rubric:3: bad variable name '9X'" },
+		{ "check a\n  run true\n  let X word 0\n", "t.rubric:3: bad 'let' length '0'" },
+		{ "check a\n  run true\n  let X word 8 9\n", "t.rubric:3: 'let' takes NAME KIND [LEN]" },
+		{ "check a\n  run true\n  let SCRATCH word\n", "t.rubric:3: 'SCRATCH' is set by the grader" },
+		{ "check a\n  run true\n  let X word\n  let X hex\n", "t.rubric:4: variable 'X' defined twice" },
+		{ "check a\n  run true\n  expect ${NOPE}\n", "t.rubric:3: unknown variable ${NOPE} in 'expect'" },
+		{ "check a\n  run true\n  timeout -1\n", "t.rubric:3: bad timeout '-1'" },
+		{ "check a\n  run true\n  timeout 0\n", "t.rubric:3: bad timeout '0'" },
+		{ "check a\n  run true\n  status 256\n", "t.rubric:3: bad status '256'" },
+		{ "check a\n  run true\n  status ok\n", "t.rubric:3: bad status 'ok'" },
+		{ "check a b\n  run true\n", "t.rubric:1: bad check ID 'a b'" },
+		{ "check a\n  run\n", "t.rubric:2: 'run' needs a value" },
+		{ "check a\n  run true\n  part x/y\n", "t.rubric:3: bad part name 'x/y'" },
+		{ "# only a comment\n", "t.rubric: no checks in the rubric" },
+		{ "", "t.rubric: no checks in the rubric" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rubric r = { 0 };
+		struct rubric_error err = { "" };
+		int rc = parse_text(&r, cases[i].text, &err);
+
+		if (!cases[i].error) {
+			assert_int_equal(rc, 0);
+		} else {
+			if (rc != -1)
+				fail_msg("case %zu parsed, expected: %s", i, cases[i].error);
+			if (strncmp(err.text, cases[i].error, strlen(cases[i].error)) != 0)
+				fail_msg("case %zu: got \"%s\", expected \"%s...\"", i, err.text, cases[i].error);
+		}
+		rubric_free(&r);
+	}
+}
+
+static void test_parse_nul_byte(void **state)
+{
+	static const char text[] = "check a\n  run tr\0ue\n";
+	struct rubric r = { 0 };
+	struct rubric_error err;
+	FILE *in = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)state;
+	assert_int_equal(rubric_parse_stream(&r, in, "t.rubric", &err), -1);
+	assert_contains(err.text, "t.rubric:2: NUL byte");
+	fclose(in);
+	rubric_free(&r);
+}
+
+static void test_group_by_part(void **state)
+{
+	struct rubric r;
+
+	(void)state;
+	parse_ok(&r, "check a.1\n run true\ncheck b.1\n run true\ncheck a.2\n run true\n"
+		     "check c\n run true\n part b\n");
+	assert_int_equal(r.nparts, 2);
+	assert_string_equal(r.parts[0], "a");
+	assert_string_equal(r.parts[1], "b");
+	assert_string_equal(r.checks[0].id, "a.1");
+	assert_string_equal(r.checks[1].id, "a.2");
+	assert_string_equal(r.checks[2].id, "b.1");
+	assert_string_equal(r.checks[3].id, "c");
+	assert_int_equal(r.checks[3].part_index, 1);
+	rubric_free(&r);
+}
+
+static void test_load_folder(void **state)
+{
+	char *dir = make_temp_dir("grade-test-rubric");
+	char *a = xasprintf("%s/10-a.rubric", dir), *b = xasprintf("%s/20-b.rubric", dir);
+	char *other = xasprintf("%s/notes.txt", dir), *hidden = xasprintf("%s/.x.rubric", dir);
+	struct rubric r = { 0 };
+	struct rubric_error err;
+
+	(void)state;
+	write_file(b, "check b.1\n  run true\n");
+	write_file(a, "check a.1\n  run true\n");
+	write_file(other, "not a rubric\n");
+	write_file(hidden, "broken\n");
+	assert_int_equal(rubric_load(&r, dir, &err), 0);
+	assert_int_equal(r.nchecks, 2);
+	assert_string_equal(r.checks[0].id, "a.1");
+	assert_string_equal(r.checks[1].file, b);
+	rubric_free(&r);
+
+	/* A duplicate across files names both places; errors name the file. */
+	write_file(b, "# b\ncheck a.1\n  run true\n");
+	assert_int_equal(rubric_load(&r, dir, &err), -1);
+	char *want = xasprintf("%s:2: duplicate check ID 'a.1' (first defined at %s:1)", b, a);
+	assert_string_equal(err.text, want);
+	rubric_free(&r);
+	free(want);
+
+	unlink(a);
+	unlink(b);
+	assert_int_equal(rubric_load(&r, dir, &err), -1);
+	assert_contains(err.text, "no *.rubric files");
+	rubric_free(&r);
+	assert_int_equal(rubric_load(&r, "/nonexistent/x.rubric", &err), -1);
+	assert_string_equal(err.text, "/nonexistent/x.rubric: cannot read the rubric: No such file or directory");
+	rubric_free(&r);
+	remove_tree(dir);
+	free(dir);
+	free(a);
+	free(b);
+	free(other);
+	free(hidden);
+}
+
+/* ---------------------------------------------------------------- variables */
+
+static void test_subst_vars(void **state)
+{
+	struct var vars[] = { { "W", "abc" }, { "GRADE_TREE", "/tmp/a.b" } };
+	struct buf out = { 0 };
+	char unknown[32] = "";
+
+	(void)state;
+	assert_int_equal(subst_vars(&out, "x${W}y ${GRADE_TREE} $W ${HOME} ${", vars, 2, SUBST_RAW, unknown,
+				    sizeof(unknown)), 1);
+	assert_string_equal(buf_str(&out), "xabcy /tmp/a.b $W ${HOME} ${");
+	assert_string_equal(unknown, "HOME");
+	buf_reset(&out);
+	assert_int_equal(subst_vars(&out, "^${GRADE_TREE}$", vars, 2, SUBST_REGEX, NULL, 0), 0);
+	assert_string_equal(buf_str(&out), "^/tmp/a\\.b$");
+	buf_reset(&out);
+	assert_int_equal(subst_vars(&out, "", vars, 2, SUBST_RAW, NULL, 0), 0);
+	assert_string_equal(buf_str(&out), "");
+	buf_free(&out);
+}
+
+static void test_random_values(void **state)
+{
+	char a[65], b[65], h[33];
+
+	(void)state;
+	random_word(a, 64);
+	random_word(b, 64);
+	random_hex(h, 32);
+	assert_int_equal(strlen(a), 64);
+	assert_true(a[0] >= 'a' && a[0] <= 'z');
+	assert_int_equal(strspn(a, "abcdefghijklmnopqrstuvwxyz0123456789"), 64);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(h), 32);
+	assert_int_equal(strspn(h, "0123456789abcdef"), 32);
+}
+
+static void test_roll_lets(void **state)
+{
+	struct rubric r;
+
+	(void)state;
+	parse_ok(&r, "check a\n  let W word 24\n  run echo ${W}\n");
+	char *first = xstrdup(r.checks[0].lets[0].value);
+	rubric_roll_lets(&r);
+	assert_int_equal(strlen(r.checks[0].lets[0].value), 24);
+	assert_string_not_equal(first, r.checks[0].lets[0].value);
+	free(first);
+	rubric_free(&r);
+}
+
+static void test_let_round_trip(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check v.word\n"
+		       "  let W word 16\n"
+		       "  let H hex 8\n"
+		       "  run printf '%s-%s\\n' ${W} ${H}\n"
+		       "  expect ^${W}-${H}$\n"
+		       "check v.tree\n"
+		       "  run pwd; echo \"$GRADE_TREE\"\n"
+		       "  expect ^${GRADE_TREE}$\n"
+		       "check v.scratch\n"
+		       "  run test -d \"$SCRATCH\" && test -z \"$(ls -A \"$SCRATCH\")\" && test \"$SCRATCH\" = ${SCRATCH} && touch \"$SCRATCH/f\" && echo fine\n"
+		       "  expect ^fine$\n"
+		       "check v.other\n"
+		       "  let W word 16\n"
+		       "  run echo ${W}\n"
+		       "  forbid ^0000000000000000$\n");
+	for (size_t i = 0; i < g.rubric.nchecks; i++)
+		if (g.results[i].verdict != VERDICT_OK)
+			fail_msg("check %s: %s\n%s", g.rubric.checks[i].id, verdict_name(g.results[i].verdict),
+				 details(&g, i));
+	/* The word printed is the one the rubric holds; the tree path contains '.', escaped. */
+	assert_contains(buf_str(&g.results[0].output), g.rubric.checks[0].lets[0].value);
+	assert_contains(g.tree, ".x");
+	graded_free(&g);
+}
+
+/* ---------------------------------------------------------------- the matcher */
+
+static void test_expect_and_forbid(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check m.ok\n"
+		       "  run printf 'alpha\\nbeta\\ngamma\\n'\n"
+		       "  expect ^beta$\n"
+		       "  expect a$\n"
+		       "  forbid ^delta\n"
+		       "check m.missing\n"
+		       "  run seq 1 30\n"
+		       "  expect ^5$\n"
+		       "  expect ^zzz$\n"
+		       "check m.forbidden\n"
+		       "  run seq 1 30\n"
+		       "  forbid ^17$\n"
+		       "check m.partial-line\n"
+		       "  run echo 'Hello, world!!'\n"
+		       "  expect ^Hello, world!$\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_OK);
+	assert_int_equal(g.results[0].details.len, 0);
+
+	assert_int_equal(g.results[1].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 1), "expected a line matching: ^zzz$\n");
+	/* Shown: the lines after the last expectation that matched (line 5). */
+	assert_contains(details(&g, 1), "output, lines 5-14 of 30:\n");
+	assert_contains(details(&g, 1), "   5 | 5\n");
+	assert_not_contains(details(&g, 1), "| 15\n");
+
+	assert_int_equal(g.results[2].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 2), "expected no line matching: ^17$ (line 17 matches)\n");
+	assert_contains(details(&g, 2), "> 17 | 17\n");
+	assert_contains(details(&g, 2), "  14 | 14\n");
+	assert_contains(details(&g, 2), "  20 | 20\n");
+	assert_not_contains(details(&g, 2), "| 21\n");
+
+	assert_int_equal(g.results[3].verdict, VERDICT_FAIL);
+	graded_free(&g);
+}
+
+static void test_exit_status(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check s.three\n  run echo before; exit 3\n"
+		       "check s.any\n  run exit 5\n  status any\n"
+		       "check s.want-two\n  run exit 2\n  status 2\n"
+		       "check s.want-two-got-zero\n  run true\n  status 2\n"
+		       "check s.signal\n  run echo dying; kill -SEGV $$\n  status any\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 0), "expected exit status 0, got 3\n");
+	assert_contains(details(&g, 0), "1 | before\n");
+	assert_int_equal(g.results[1].verdict, VERDICT_OK);
+	assert_int_equal(g.results[2].verdict, VERDICT_OK);
+	assert_int_equal(g.results[3].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 3), "expected exit status 2, got 0\n");
+	assert_contains(details(&g, 3), "output: (none)\n");
+	assert_int_equal(g.results[4].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 4), "expected it to exit, but it was killed by signal 11");
+	graded_free(&g);
+}
+
+static void test_skip(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check k.skip\n  run echo starting; echo 'lab-a: no /dev/kvm: load the kvm module'; echo; exit 77\n"
+		       "  expect ^never$\n"
+		       "check k.silent\n  run exit 77\n"
+		       "check k.wanted\n  run exit 77\n  status 77\n"
+		       "check k.asan\n  run echo '==1==ERROR: LeakSanitizer: detected memory leaks'; exit 77\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_SKIP);
+	assert_string_equal(details(&g, 0), "lab-a: no /dev/kvm: load the kvm module\n");
+	assert_int_equal(g.results[1].verdict, VERDICT_SKIP);
+	assert_string_equal(details(&g, 1), "(the program gave no reason)\n");
+	assert_int_equal(g.results[2].verdict, VERDICT_OK);
+	assert_int_equal(g.results[3].verdict, VERDICT_FAIL);
+	assert_contains(g.report, "k.skip ");
+	assert_contains(g.report, "SKIP (");
+	assert_contains(g.report, "    lab-a: no /dev/kvm: load the kvm module\n");
+	graded_free(&g);
+}
+
+static void test_sanitizer_lines(void **state)
+{
+	static const char *const reports[] = {
+		"==42==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1",
+		"lab.c:10:5: runtime error: signed integer overflow",
+		"==42==ERROR: LeakSanitizer: detected memory leaks",
+		"SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior lab.c:3",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+		char *text = xasprintf("ok\nfine\n%s\nmore\n", reports[i]);
+		struct lines lines;
+
+		lines_split(&lines, text, strlen(text));
+		assert_int_equal(find_sanitizer_line(&lines), 2);
+		lines_free(&lines);
+		free(text);
+	}
+
+	struct graded g = { 0 };
+	grade_text(&g, "check z.asan\n"
+		       "  run echo hello; echo '==9==ERROR: AddressSanitizer: SEGV on unknown address'; echo '#0 0x1 in main'\n"
+		       "  expect ^hello$\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 0), "no sanitizer report, but line 2 is one\n");
+	assert_contains(details(&g, 0), "> 2 | ==9==ERROR: AddressSanitizer");
+	assert_contains(details(&g, 0), "  3 | #0 0x1 in main\n");
+	graded_free(&g);
+}
+
+/* ---------------------------------------------------------------- the runner */
+
+static void test_timeout_kills_process_group(void **state)
+{
+	char *dir = make_temp_dir("grade-test-pid");
+	char *pidfile = xasprintf("%s/pid", dir);
+	char *command = xasprintf("sleep 30 & echo $! > %s; echo partial output; sleep 30; echo never", pidfile);
+	struct run_result res = run_shell(command, 0.3, 0);
+
+	(void)state;
+	assert_true(res.timed_out);
+	assert_false(res.interrupted);
+	assert_true(res.seconds >= 0.3 && res.seconds < 2.5);
+	assert_string_equal(buf_str(&res.output), "partial output\n");
+	char *pid_text = read_file(pidfile);
+	assert_non_null(pid_text);
+	assert_true(process_gone((pid_t)atoi(pid_text)));
+
+	/* The matcher shows the timeout and the partial output. */
+	struct rubric r;
+	struct judgement j;
+	parse_ok(&r, "check t\n  run x\n  timeout 0.3\n  expect never\n");
+	judge_run(&r.checks[0], &res, NULL, 0, &j);
+	assert_int_equal(j.verdict, VERDICT_FAIL);
+	assert_contains(buf_str(&j.details), "timed out after 0.3s");
+	assert_contains(buf_str(&j.details), "1 | partial output\n");
+	buf_free(&j.details);
+	rubric_free(&r);
+	free(pid_text);
+	run_result_free(&res);
+	remove_tree(dir);
+	free(dir);
+	free(pidfile);
+	free(command);
+}
+
+static void test_timeout_sigkill_when_term_ignored(void **state)
+{
+	struct run_result res = run_shell("trap '' TERM; echo stubborn; sleep 30", 0.2, 0);
+
+	(void)state;
+	assert_true(res.timed_out);
+	assert_true(res.seconds >= 0.2 + RUN_KILL_GRACE - 0.05 && res.seconds < 4.0);
+	assert_false(res.exited);
+	assert_int_equal(res.term_signal, SIGKILL);
+	assert_string_equal(buf_str(&res.output), "stubborn\n");
+	run_result_free(&res);
+}
+
+static void test_leftover_process_does_not_hold_the_check(void **state)
+{
+	char *dir = make_temp_dir("grade-test-pid");
+	char *command = xasprintf("sleep 30 & echo $! > %s/pid; echo done", dir);
+	char *pidfile = xasprintf("%s/pid", dir);
+	struct run_result res = run_shell(command, 10, 0);
+
+	(void)state;
+	assert_false(res.timed_out);
+	assert_true(res.exited);
+	assert_int_equal(res.exit_status, 0);
+	assert_true(res.seconds < 2.0);
+	assert_string_equal(buf_str(&res.output), "done\n");
+	/* What it left running in its process group is killed with it. */
+	char *pid_text = read_file(pidfile);
+	assert_non_null(pid_text);
+	assert_true(process_gone((pid_t)atoi(pid_text)));
+	free(pid_text);
+	run_result_free(&res);
+	remove_tree(dir);
+	free(dir);
+	free(command);
+	free(pidfile);
+}
+
+static void test_output_closed_before_exit(void **state)
+{
+	struct run_result res = run_shell("echo bye; exec >&- 2>&-; sleep 0.2; exit 4", 10, 0);
+
+	(void)state;
+	assert_true(res.exited);
+	assert_int_equal(res.exit_status, 4);
+	assert_true(res.seconds >= 0.2);
+	assert_string_equal(buf_str(&res.output), "bye\n");
+	run_result_free(&res);
+}
+
+static void test_output_order_and_cap(void **state)
+{
+	struct run_result res = run_shell("echo out1; echo err1 >&2; echo out2", 10, 0);
+
+	(void)state;
+	assert_string_equal(buf_str(&res.output), "out1\nerr1\nout2\n");
+	run_result_free(&res);
+
+	res = run_shell("head -c 5000 /dev/zero", 10, 1000);
+	assert_int_equal(res.output.len, 1000);
+	assert_int_equal(res.dropped, 4000);
+	assert_true(res.exited);
+	run_result_free(&res);
+}
+
+static void test_spawn_failure(void **state)
+{
+	char *const argv[] = { "/bin/sh", "-c", "true", NULL };
+	struct run_spec spec = { .argv = argv, .cwd = "/nonexistent/folder", .timeout = 5 };
+	struct run_result res;
+	struct rubric r;
+	struct judgement j;
+
+	(void)state;
+	assert_int_equal(run_command(&spec, &res), -ENOENT);
+	assert_int_equal(res.spawn_error, ENOENT);
+	parse_ok(&r, "check t\n  run x\n");
+	judge_run(&r.checks[0], &res, NULL, 0, &j);
+	assert_int_equal(j.verdict, VERDICT_FAIL);
+	assert_contains(buf_str(&j.details), "could not start the command: No such file or directory");
+	buf_free(&j.details);
+	rubric_free(&r);
+	run_result_free(&res);
+}
+
+static void test_any_output_is_safe(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check b.binary\n"
+		       "  run head -c 100000 /dev/urandom; printf '\\000\\001\\377 end'\n"
+		       "  expect end$\n"
+		       "check b.no-newline\n"
+		       "  run printf 'abc'\n"
+		       "  expect ^abc$\n"
+		       "check b.huge-line\n"
+		       "  run head -c 3000000 /dev/zero | tr '\\000' a; exit 1\n"
+		       "check b.nul-in-line\n"
+		       "  run printf 'key\\000value\\n'\n"
+		       "  expect ^key\n"
+		       "  expect value$\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_OK);
+	assert_int_equal(g.results[1].verdict, VERDICT_OK);
+	assert_int_equal(g.results[2].verdict, VERDICT_FAIL);
+	assert_int_equal(g.results[2].output.len, RUN_OUTPUT_CAP);
+	assert_contains(details(&g, 2), "(output truncated: the first 1048576 bytes were kept, 1951424 more dropped)");
+	assert_contains(details(&g, 2), "[... 1048376 more bytes]");
+	assert_int_equal(g.results[3].verdict, VERDICT_OK);
+
+	/* Shown lines are printable: control bytes escaped, no raw NUL. */
+	struct lines lines;
+	struct buf shown = { 0 };
+	static const char raw[] = "a\x01\x7f\xff\xc3\xa9\tz";
+	lines_split(&lines, raw, sizeof(raw) - 1);
+	append_line_rows(&shown, &lines, 0, lines.count, SIZE_MAX, "");
+	assert_string_equal(buf_str(&shown), "  1 | a\\x01\\x7f\\xff\xc3\xa9\tz\n");
+	buf_free(&shown);
+	lines_free(&lines);
+	graded_free(&g);
+}
+
+/* ---------------------------------------------------------------- report and score */
+
+static void test_report_format(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check p.one\n  title a short title\n  points 2\n  run true\n"
+		       "check p.two-with-long-id\n  title a considerably longer title here\n  run false\n"
+		       "check q.three\n  run exit 77\n  points 4\n");
+	/* One line per check, the verdicts aligned in one column, then the part subtotal. */
+	char *ok = strstr(g.report, "p.one: a short title ");
+	char *fail = strstr(g.report, "p.two-with-long-id: a considerably longer title here ");
+	char *skip = strstr(g.report, "q.three ");
+	assert_non_null(ok);
+	assert_non_null(fail);
+	assert_non_null(skip);
+	assert_int_equal(strstr(ok, " OK (") - ok, strstr(fail, " FAIL (") - fail);
+	assert_int_equal(strstr(ok, " OK (") - ok, strstr(skip, " SKIP (") - skip);
+	assert_contains(g.report, "    expected exit status 0, got 1\n");
+	assert_contains(g.report, "  Part p: 2/3\n");
+	assert_contains(g.report, "  Part q: 0/0 (4 points skipped)\n");
+	assert_true(strstr(g.report, "Part p:") < skip);
+	graded_free(&g);
+}
+
+static void test_score_arithmetic(void **state)
+{
+	struct rubric r;
+	struct score_sheet s;
+
+	(void)state;
+	parse_ok(&r, "check a.1\n points 2\n run x\ncheck a.2\n points 3\n run x\n"
+		     "check b.1\n points 5\n run x\ncheck b.2\n points 7\n run x\ncheck b.3\n points 11\n run x\n");
+	struct check_result res[5] = {
+		{ .selected = true, .ran = true, .verdict = VERDICT_OK },
+		{ .selected = true, .ran = true, .verdict = VERDICT_FAIL },
+		{ .selected = true, .ran = true, .verdict = VERDICT_SKIP },
+		{ .selected = true, .ran = true, .verdict = VERDICT_OK },
+		{ .selected = false },
+	};
+	score_sheet_compute(&r, res, &s);
+	assert_int_equal(s.score, 2 + 7);
+	assert_int_equal(s.max, 2 + 3 + 7);
+	assert_int_equal(s.skipped_points, 5);
+	assert_int_equal(s.part_score[0], 2);
+	assert_int_equal(s.part_max[0], 5);
+	assert_int_equal(s.part_score[1], 7);
+	assert_int_equal(s.part_max[1], 7);
+	assert_int_equal(s.part_skipped[1], 5);
+	assert_int_equal(s.passed, 2);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(s.skipped, 1);
+	assert_int_equal(score_exit_status(&s), 1);
+	score_sheet_free(&s);
+
+	res[1].verdict = VERDICT_OK;
+	score_sheet_compute(&r, res, &s);
+	assert_int_equal(s.score, s.max);
+	assert_int_equal(score_exit_status(&s), 0);
+	score_sheet_free(&s);
+	rubric_free(&r);
+}
+
+static void test_only_patterns(void **state)
+{
+	struct rubric r;
+
+	(void)state;
+	parse_ok(&r, "check lab-a.hello\n run x\ncheck lab-b.print\n run x\ncheck lab-b.exits\n run x\n");
+	assert_true(check_selected(&r.checks[0], NULL));
+	assert_true(check_selected(&r.checks[0], "lab-a"));
+	assert_false(check_selected(&r.checks[1], "lab-a"));
+	assert_true(check_selected(&r.checks[1], "lab-b.pr*"));
+	assert_false(check_selected(&r.checks[2], "lab-b.pr*"));
+	assert_true(check_selected(&r.checks[2], "nothing,lab-b.exits"));
+	assert_int_equal(count_selected(&r, "lab-*"), 3);
+	assert_int_equal(count_selected(&r, "lab-c"), 0);
+	rubric_free(&r);
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+/* A strict little JSON reader: enough to prove the output is well formed. */
+struct json_reader {
+	const char *p, *end;
+};
+
+static bool json_value(struct json_reader *j);
+
+static void json_space(struct json_reader *j)
+{
+	while (j->p < j->end && strchr(" \t\r\n", *j->p))
+		j->p++;
+}
+
+static bool json_literal(struct json_reader *j, const char *word)
+{
+	size_t len = strlen(word);
+
+	if ((size_t)(j->end - j->p) < len || memcmp(j->p, word, len) != 0)
+		return false;
+	j->p += len;
+	return true;
+}
+
+static bool json_string(struct json_reader *j)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return false;
+	j->p++;
+	while (j->p < j->end && *j->p != '"') {
+		unsigned char c = (unsigned char)*j->p;
+
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			j->p++;
+			if (j->p >= j->end)
+				return false;
+			if (*j->p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (j->p + i >= j->end || !strchr("0123456789abcdefABCDEF", j->p[i]))
+						return false;
+				j->p += 5;
+			} else if (strchr("\"\\/bfnrt", *j->p)) {
+				j->p++;
+			} else {
+				return false;
+			}
+			continue;
+		}
+		size_t n = utf8_sequence_length((const unsigned char *)j->p, (size_t)(j->end - j->p));
+		if (n == 0)
+			return false;
+		j->p += n;
+	}
+	if (j->p >= j->end)
+		return false;
+	j->p++;
+	return true;
+}
+
+static bool json_number(struct json_reader *j)
+{
+	const char *start = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	while (j->p < j->end && strchr("0123456789.eE+-", *j->p))
+		j->p++;
+	return j->p > start;
+}
+
+static bool json_members(struct json_reader *j, char close, bool keyed)
+{
+	j->p++;
+	json_space(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return true;
+	}
+	for (;;) {
+		json_space(j);
+		if (keyed) {
+			if (!json_string(j))
+				return false;
+			json_space(j);
+			if (j->p >= j->end || *j->p++ != ':')
+				return false;
+		}
+		if (!json_value(j))
+			return false;
+		json_space(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool json_value(struct json_reader *j)
+{
+	json_space(j);
+	if (j->p >= j->end)
+		return false;
+	switch (*j->p) {
+	case '{': return json_members(j, '}', true);
+	case '[': return json_members(j, ']', false);
+	case '"': return json_string(j);
+	case 't': return json_literal(j, "true");
+	case 'f': return json_literal(j, "false");
+	case 'n': return json_literal(j, "null");
+	default: return json_number(j);
+	}
+}
+
+static bool json_valid(const char *text, size_t len)
+{
+	struct json_reader j = { text, text + len };
+
+	if (!json_value(&j))
+		return false;
+	json_space(&j);
+	return j.p == j.end;
+}
+
+static void test_json_string_escaping(void **state)
+{
+	static const char raw[] = "q\"b\\n\nt\tc\x01\x7f" "\xc3\xa9" "\xff" "\xe2\x82" "x\0y";
+	struct buf out = { 0 };
+
+	(void)state;
+	json_append_string(&out, raw, sizeof(raw) - 1);
+	assert_string_equal(buf_str(&out),
+			    "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u007f\xc3\xa9\\ufffd\\ufffd\\ufffdx\\u0000y\"");
+	assert_true(json_valid(out.data, out.len));
+	buf_free(&out);
+	assert_false(json_valid("{\"a\": 1,}", 9));
+	assert_false(json_valid("\"\xff\"", 3));
+}
+
+static void test_json_gradescope_format(void **state)
+{
+	struct graded g = { 0 };
+	struct score_sheet s;
+	struct buf json = { 0 };
+
+	(void)state;
+	grade_text(&g, "check j.ok\n  title passes\n  points 3\n  run true\n"
+		       "check j.fail\n  title fails \"quoted\"\n  points 2\n  run head -c 2000 /dev/urandom; exit 1\n"
+		       "check j.skip\n  points 5\n  run echo 'no kvm'; exit 77\n");
+	score_sheet_compute(&g.rubric, g.results, &s);
+	json_gradescope(&json, &g.rubric, g.results, &s, 12.6, "a note\n");
+	if (!json_valid(json.data, json.len))
+		fail_msg("not valid JSON:\n%s", buf_str(&json));
+	assert_contains(buf_str(&json), "\"score\": 3,\n");
+	assert_contains(buf_str(&json), "\"execution_time\": 13,\n");
+	assert_contains(buf_str(&json), "\"output\": \"Score: 3/5 (5 points skipped)\\nSKIP (not scored) j.skip: no kvm\\na note\\n\"");
+	assert_contains(buf_str(&json), "{\"name\": \"j.ok: passes\", \"score\": 3, \"max_score\": 3, \"status\": \"passed\", \"output\": \"OK (");
+	assert_contains(buf_str(&json), "{\"name\": \"j.fail: fails \\\"quoted\\\"\", \"score\": 0, \"max_score\": 2, \"status\": \"failed\", \"output\": \"FAIL (");
+	assert_contains(buf_str(&json), "expected exit status 0, got 1");
+	assert_contains(buf_str(&json), "\"visibility\": \"visible\"}");
+	/* A skipped check is not a test: it counts neither for nor against. */
+	assert_not_contains(buf_str(&json), "\"name\": \"j.skip");
+	buf_free(&json);
+	score_sheet_free(&s);
+	graded_free(&g);
+}
+
+/* ---------------------------------------------------------------- the command line */
+
+struct cli_fixture {
+	char *dir;    /* everything of one test lives here */
+	char *tmp;    /* TMPDIR of the grader: must be empty again afterwards */
+	char *rubric;
+};
+
+static struct cli_fixture cli_setup(const char *rubric_text)
+{
+	struct cli_fixture f = { .dir = make_temp_dir("grade-test-cli") };
+
+	assert_non_null(f.dir);
+	f.tmp = xasprintf("%s/tmp", f.dir);
+	f.rubric = xasprintf("%s/test.rubric", f.dir);
+	assert_int_equal(mkdir(f.tmp, 0755), 0);
+	write_file(f.rubric, rubric_text);
+	return f;
+}
+
+static void cli_teardown(struct cli_fixture *f)
+{
+	remove_tree(f->dir);
+	free(f->dir);
+	free(f->tmp);
+	free(f->rubric);
+}
+
+/* A tiny "checkout": make builds ./hello, which greets with the given text. */
+static char *make_checkout(const struct cli_fixture *f, const char *name, const char *greeting)
+{
+	char *tree = xasprintf("%s/%s", f->dir, name);
+	char *makefile = xasprintf("%s/Makefile", tree), *script = xasprintf("%s/hello.in", tree);
+	char *text = xasprintf("echo '%s'\n", greeting);
+
+	mkdir(tree, 0755);
+	write_file(makefile, "all: hello\nhello: hello.in\n\t(echo '#!/bin/sh'; cat hello.in) > hello\n\tchmod +x hello\n");
+	write_file(script, text);
+	free(makefile);
+	free(script);
+	free(text);
+	return tree;
+}
+
+static const char tree_rubric[] =
+	"check hello.greets\n  points 3\n  title greets the world\n  run ./hello\n  expect ^Hello, world!$\n"
+	"check hello.built-here\n  run test -x ./hello && test \"$(pwd)\" = \"$GRADE_TREE\"\n";
+
+static void test_cli_usage_errors(void **state)
+{
+	struct cli_fixture f = cli_setup("check a\n  run true\n");
+	char *out;
+
+	(void)state;
+	assert_int_equal(run_cli(&out, f.tmp, "--bogus", NULL), 2);
+	assert_contains(out, "grade: option '--bogus' is unknown or needs a value\nTry 'grade --help'.\n");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--jobs", "2", NULL), 2);
+	assert_contains(out, "--jobs, --csv and --out only apply to --batch");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--batch", f.dir, "--jobs", "0", NULL), 2);
+	assert_contains(out, "--jobs: bad value '0'");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--tree", "/nonexistent", NULL), 2);
+	assert_contains(out, "--tree /nonexistent: No such file or directory");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", "/nonexistent.rubric", NULL), 2);
+	assert_contains(out, "grade: /nonexistent.rubric: cannot read the rubric");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--only", "zzz", NULL), 2);
+	assert_contains(out, "--only 'zzz' matches no check");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "extra", NULL), 2);
+	assert_contains(out, "unexpected argument 'extra'");
+	free(out);
+	write_file(f.rubric, "check a\n  run true\n  points lots\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, NULL), 2);
+	char *want = xasprintf("grade: %s:3: bad points 'lots' (a whole number from 0 to 1000)\n", f.rubric);
+	assert_string_equal(out, want);
+	free(want);
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--help", NULL), 0);
+	assert_contains(out, "Usage: grade [OPTION]...");
+	free(out);
+	cli_teardown(&f);
+}
+
+static void test_cli_list_and_in_place(void **state)
+{
+	struct cli_fixture f = cli_setup("check a.one\n  title first\n  points 2\n  run echo hi\n  expect ^hi$\n"
+					 "check a.two\n  run exit 77\n");
+	char *out, *json = NULL;
+
+	(void)state;
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--list", NULL), 0);
+	assert_contains(out, "a.one");
+	assert_contains(out, "first");
+	assert_contains(out, "2 checks, 3 points\n");
+	free(out);
+
+	char *json_path = xasprintf("%s/results.json", f.dir);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--json", json_path, NULL), 0);
+	assert_contains(out, "a.one: first ");
+	assert_contains(out, "Score: 2/2 (1 point skipped)\n");
+	json = read_file(json_path);
+	assert_non_null(json);
+	assert_true(json_valid(json, strlen(json)));
+	assert_true(folder_is_empty(f.tmp));
+	free(json);
+	free(out);
+
+	write_file(f.rubric, "check a.one\n  run false\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, NULL), 1);
+	assert_contains(out, "Score: 0/1\n");
+	free(out);
+	free(json_path);
+	cli_teardown(&f);
+}
+
+static void test_cli_tree_grades_a_copy(void **state)
+{
+	struct cli_fixture f = cli_setup(tree_rubric);
+	char *tree = make_checkout(&f, "student", "Hello, world!");
+	char *built = xasprintf("%s/hello", tree);
+	char *out;
+
+	(void)state;
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--tree", tree, NULL), 0);
+	assert_contains(out, "Build: make -B");
+	assert_contains(out, "Score: 4/4\n");
+	assert_false(path_exists(built)); /* built in the copy, never in the tree itself */
+	assert_true(folder_is_empty(f.tmp));
+	free(out);
+
+	/* --keep leaves the copy and says where. */
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--tree", tree, "--keep", NULL), 0);
+	assert_contains(out, "Kept the scratch copy: ");
+	assert_false(folder_is_empty(f.tmp));
+	free(out);
+	free(built);
+	free(tree);
+	cli_teardown(&f);
+}
+
+static void test_cli_tree_build_failure(void **state)
+{
+	struct cli_fixture f = cli_setup(tree_rubric);
+	char *tree = make_checkout(&f, "broken", "Hello, world!");
+	char *makefile = xasprintf("%s/Makefile", tree);
+	char *json_path = xasprintf("%s/r.json", f.dir);
+	char *out, *json;
+
+	(void)state;
+	write_file(makefile, "all:\n\t@echo compiling lab.c\n\t@echo 'lab.c:3: error: expected ;'\n\t@exit 1\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--tree", tree, "--json", json_path, NULL), 1);
+	assert_contains(out, "FAIL");
+	assert_contains(out, "the build failed: make exited with status 2\n");
+	assert_contains(out, "| lab.c:3: error: expected ;\n");
+	assert_contains(out, "hello.greets: greets the world ");
+	assert_contains(out, "    the tree did not build (see the build log above)\n");
+	assert_contains(out, "Score: 0/4\n");
+	json = read_file(json_path);
+	assert_true(json_valid(json, strlen(json)));
+	assert_contains(json, "lab.c:3: error: expected ;"); /* every test shows the log's tail */
+	assert_true(folder_is_empty(f.tmp));
+	free(json);
+	free(out);
+	free(json_path);
+	free(makefile);
+	free(tree);
+	cli_teardown(&f);
+}
+
+static void test_cli_tree_never_writes_outside(void **state)
+{
+	struct cli_fixture f = cli_setup(tree_rubric);
+	char *tree = make_checkout(&f, "sneaky", "Hello, world!");
+	char *outside = xasprintf("%s/outside", f.dir);
+	char *link = xasprintf("%s/out", tree), *self_link = xasprintf("%s/self", tree);
+	char *makefile = xasprintf("%s/Makefile", tree);
+	char *planted = xasprintf("%s/planted", outside), *planted_in_tree = xasprintf("%s/planted", tree);
+	char *out;
+
+	(void)state;
+	mkdir(outside, 0755);
+	assert_int_equal(symlink(outside, link), 0);   /* absolute, out of the tree */
+	assert_int_equal(symlink(tree, self_link), 0); /* absolute, back into the original */
+	write_file(makefile, "all:\n\tmkdir -p out self\n\ttouch out/planted self/planted\n"
+			     "\t(echo '#!/bin/sh'; cat hello.in) > hello; chmod +x hello\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--tree", tree, NULL), 0);
+	assert_contains(out, "note: removed symlink out -> ");
+	assert_contains(out, "note: removed symlink self -> ");
+	assert_false(path_exists(planted));
+	assert_false(path_exists(planted_in_tree));
+	free(out);
+	free(outside);
+	free(link);
+	free(self_link);
+	free(makefile);
+	free(planted);
+	free(planted_in_tree);
+	free(tree);
+	cli_teardown(&f);
+}
+
+static void test_cli_batch(void **state)
+{
+	struct cli_fixture f = cli_setup(tree_rubric);
+	char *subs = xasprintf("%s/subs", f.dir);
+	char *csv = xasprintf("%s/grades.csv", f.dir), *reports = xasprintf("%s/reports", f.dir);
+	char *out, *text;
+
+	(void)state;
+	mkdir(subs, 0755);
+	struct cli_fixture in_subs = { .dir = subs };
+	free(make_checkout(&in_subs, "alice", "Hello, world!"));
+	free(make_checkout(&in_subs, "bob", "Hello, wrld!"));
+	free(make_checkout(&in_subs, "carol,jr", "Hello, world!"));
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--batch", subs, "--jobs", "3", "--csv", csv,
+				 "--out", reports, NULL), 1);
+	assert_contains(out, "] bob: 1/4 (");
+	text = read_file(csv);
+	assert_string_equal(text, "submission,hello,total,max\n"
+				  "alice,4,4,4\n"
+				  "bob,1,1,4\n"
+				  "\"carol,jr\",4,4,4\n");
+	free(text);
+	char *bob_report = xasprintf("%s/bob.txt", reports), *bob_json = xasprintf("%s/bob.json", reports);
+	text = read_file(bob_report);
+	assert_contains(text, "expected a line matching: ^Hello, world!$");
+	free(text);
+	text = read_file(bob_json);
+	assert_true(json_valid(text, strlen(text)));
+	free(text);
+	assert_true(folder_is_empty(f.tmp));
+	free(bob_report);
+	free(bob_json);
+	free(out);
+	free(subs);
+	free(csv);
+	free(reports);
+	cli_teardown(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_defaults),
+		cmocka_unit_test(test_parse_all_keys),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_nul_byte),
+		cmocka_unit_test(test_group_by_part),
+		cmocka_unit_test(test_load_folder),
+		cmocka_unit_test(test_subst_vars),
+		cmocka_unit_test(test_random_values),
+		cmocka_unit_test(test_roll_lets),
+		cmocka_unit_test(test_let_round_trip),
+		cmocka_unit_test(test_expect_and_forbid),
+		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_sanitizer_lines),
+		cmocka_unit_test(test_timeout_kills_process_group),
+		cmocka_unit_test(test_timeout_sigkill_when_term_ignored),
+		cmocka_unit_test(test_leftover_process_does_not_hold_the_check),
+		cmocka_unit_test(test_output_closed_before_exit),
+		cmocka_unit_test(test_output_order_and_cap),
+		cmocka_unit_test(test_spawn_failure),
+		cmocka_unit_test(test_any_output_is_safe),
+		cmocka_unit_test(test_report_format),
+		cmocka_unit_test(test_score_arithmetic),
+		cmocka_unit_test(test_only_patterns),
+		cmocka_unit_test(test_json_string_escaping),
+		cmocka_unit_test(test_json_gradescope_format),
+		cmocka_unit_test(test_cli_usage_errors),
+		cmocka_unit_test(test_cli_list_and_in_place),
+		cmocka_unit_test(test_cli_tree_grades_a_copy),
+		cmocka_unit_test(test_cli_tree_build_failure),
+		cmocka_unit_test(test_cli_tree_never_writes_outside),
+		cmocka_unit_test(test_cli_batch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
