@@ -69,9 +69,11 @@ static char *transfer_buffer(uint32_t size)
 
 static char *buffer_or_complain(uint32_t size)
 {
-	char *buf = transfer_buffer(size);
+	char *buf = size ? transfer_buffer(size) : 0;
 
-	if (!buf)
+	if (!size)
+		complain("lab-c guest: the chunk size must be at least 1 byte\n");
+	else if (!buf)
 		complain("lab-c guest: a %u-byte buffer does not fit in guest memory "
 			 "(give the guest more with --mem)\n", size);
 	return buf;
