@@ -194,6 +194,8 @@ static int setup_veth(struct ns_container *c, const struct ns_config *cfg)
 		return ret;
 	}
 	c->net = NS_NET_VETH;
+	if (ns_nl_open_link_watch(&c->link_watch) < 0)
+		c->link_watch.fd = -1; /* then release deletes the pair itself */
 	if (cfg->verbose)
 		warnx("veth %s %s/%u (host) <-> %s %s/%u (container)", c->veth.host_if,
 		      ns_addr_text(c->veth.host_addr, host), c->veth.prefix, c->veth.peer_if,
@@ -263,6 +265,7 @@ int ns_container_start(struct ns_container *c, const struct ns_config *cfg)
 
 	memset(c, 0, sizeof(*c));
 	c->slirp.exit_fd = -1;
+	c->link_watch.fd = -1;
 	c->rootless = geteuid() != 0;
 	c->tool = cfg->tool;
 	ret = ns_pipe_open(&args.go);
@@ -295,13 +298,14 @@ int ns_container_start(struct ns_container *c, const struct ns_config *cfg)
 
 void ns_container_release(struct ns_container *c)
 {
-	if (c->net == NS_NET_VETH && !getenv("XXNODEL")) {
-		/* The pair dies with the container's network namespace anyway, but
-		 * asynchronously; deleting it now frees its slot (and the lone
-		 * instance's 10.11.12.13) before we exit. */
-		ns_veth_delete(c->tool, &c->veth);
+	if (c->net == NS_NET_VETH) {
+		/* The pair dies with the container's network namespace; wait for
+		 * that (about a millisecond), so its slot and the lone instance's
+		 * 10.11.12.13 are free again when we return. */
+		ns_veth_wait_gone(c->tool, &c->veth, &c->link_watch, 2000);
 		c->net = NS_NET_LOOPBACK;
 	}
+	ns_nl_close(&c->link_watch);
 	if (c->slirp.pid > 0 || c->slirp.exit_fd >= 0)
 		ns_slirp_stop(&c->slirp);
 }

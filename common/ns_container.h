@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include "ns_net.h"
+#include "ns_netlink.h"
 #include "ns_slirp.h"
 
 /* Exit codes as env(1) and chroot(1) use them. */
@@ -56,6 +57,7 @@ struct ns_container {
 	enum ns_net_mode net;     /* the network actually set up */
 	enum ns_net_tool tool;
 	struct ns_veth veth;      /* when net == NS_NET_VETH */
+	struct ns_nl link_watch;  /* hears the veth go away */
 	struct ns_slirp slirp;    /* when net == NS_NET_SLIRP */
 };
 

@@ -183,6 +183,8 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v)
 		if (if_nametoindex(v->host_if))
 			continue; /* taken: skip without paying for a failed create */
 		ret = tool == NS_TOOL_IP ? ip_create(child, v) : nl_create(child, v);
+		if (ret == 0)
+			v->host_index = if_nametoindex(v->host_if);
 		if (ret != -EEXIST)
 			return ret;
 	}
@@ -192,6 +194,14 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v)
 int ns_veth_delete(enum ns_net_tool tool, const struct ns_veth *v)
 {
 	return tool == NS_TOOL_IP ? ip_delete(v) : nl_delete(v);
+}
+
+int ns_veth_wait_gone(enum ns_net_tool tool, const struct ns_veth *v, struct ns_nl *watch,
+		      int timeout_ms)
+{
+	if (watch->fd >= 0 && ns_nl_wait_link_gone(watch, v->host_index, timeout_ms) == 0)
+		return 0;
+	return ns_veth_delete(tool, v);
 }
 
 int ns_net_setup_inside(enum ns_net_tool tool, const struct ns_veth *v, const char **step)

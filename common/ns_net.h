@@ -32,6 +32,7 @@ struct ns_veth {
 	struct in_addr host_addr;
 	struct in_addr peer_addr;
 	unsigned prefix;
+	unsigned host_index;     /* ifindex of the host end, once created */
 };
 
 /* How links and addresses are configured: rtnetlink directly, or ip(8). */
@@ -53,6 +54,20 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v);
 
 /* Host side: delete the pair (deleting one end deletes both). -ENODEV if already gone. */
 int ns_veth_delete(enum ns_net_tool tool, const struct ns_veth *v);
+
+/*
+ * Host side, once the container's init has been reaped: wait for the pair
+ * to vanish with the container's network namespace, and delete it only if
+ * it has not within timeout_ms. watch is a socket from
+ * ns_nl_open_link_watch, opened while the pair still existed.
+ *
+ * Why not simply delete it? RTM_DELLINK returns only after the kernel's
+ * rcu_barrier(), ~20-40 ms; the dying namespace unlists the pair within
+ * about a millisecond and finishes the slow part in the background.
+ */
+struct ns_nl;
+int ns_veth_wait_gone(enum ns_net_tool tool, const struct ns_veth *v, struct ns_nl *watch,
+		      int timeout_ms);
 
 /*
  * Container side, run inside the new network namespace: loopback up, and

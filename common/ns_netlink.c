@@ -1,14 +1,16 @@
 #include "ns_netlink.h"
 
 #include <errno.h>
-#include <linux/if.h>
+#include <net/if.h> /* before the linux/ headers, which then skip their own copy */
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <poll.h>
 #include <stdalign.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A request under construction: header, fixed part, then attributes. */
@@ -192,4 +194,68 @@ int ns_nl_del_link(struct ns_nl *nl, const char *name)
 	req_init(&r, RTM_DELLINK, 0, &ifi, sizeof(ifi));
 	req_attr_str(&r, IFLA_IFNAME, name);
 	return transact(nl, &r);
+}
+
+int ns_nl_open_link_watch(struct ns_nl *nl)
+{
+	struct sockaddr_nl groups = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int ret = ns_nl_open(nl);
+
+	if (ret == 0 && bind(nl->fd, (struct sockaddr *)&groups, sizeof(groups)) < 0) {
+		ret = -errno;
+		ns_nl_close(nl);
+	}
+	return ret;
+}
+
+static int link_exists(unsigned ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(ifindex, name) != NULL;
+}
+
+/* Does this batch of notifications announce that IFINDEX was deleted? */
+static int announces_deletion(const char *buf, ssize_t len, unsigned ifindex)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+
+	for (; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+		const struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+		if (h->nlmsg_type == RTM_DELLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifi)) &&
+		    (unsigned)ifi->ifi_index == ifindex)
+			return 1;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ns_nl_wait_link_gone(struct ns_nl *nl, unsigned ifindex, int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+
+	while (link_exists(ifindex)) {
+		alignas(NLMSG_ALIGNTO) char buf[8192];
+		struct pollfd pfd = { .fd = nl->fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue; /* timeout or EINTR: the loop checks again */
+		n = recv(nl->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		/* ENOBUFS: news was lost; the loop's own check covers it. */
+		if (n > 0 && announces_deletion(buf, n, ifindex))
+			return 0;
+	}
+	return 0;
 }

@@ -35,4 +35,16 @@ int ns_nl_add_ipv4(struct ns_nl *nl, unsigned ifindex, struct in_addr addr, unsi
 /* Delete the link called NAME (for a veth, both ends go). */
 int ns_nl_del_link(struct ns_nl *nl, const char *name);
 
+/*
+ * A socket that hears about links appearing and going (RTMGRP_LINK), for
+ * ns_nl_wait_link_gone. Open it before the link can go, so no news is missed.
+ */
+int ns_nl_open_link_watch(struct ns_nl *nl);
+
+/*
+ * Wait until link IFINDEX no longer exists, at most timeout_ms. 0, or
+ * -ETIMEDOUT. Cheap: it sleeps until the kernel announces RTM_DELLINK.
+ */
+int ns_nl_wait_link_gone(struct ns_nl *nl, unsigned ifindex, int timeout_ms);
+
 #endif

@@ -265,6 +265,7 @@ int run_command(const struct run_spec *spec, struct run_result *res)
 	collect(pid, pipefd[0], spec, start, res);
 	close(pipefd[0]);
 	/* The leader is not reaped yet, so its pid still names this group only. */
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	record_status(res, status);

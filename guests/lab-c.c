@@ -96,7 +96,7 @@ static int measured_exits(void)
 
 static void show(int step, const char *call, int result, int cost)
 {
-	printf("step %d  %-38s = %-6d %s[%d exit%s]\n", step, call, result,
+	printf("step %d  %-40s = %-5d %-7s [%d exit%s]\n", step, call, result,
 	       result < 0 ? fs_errname(result) : "", cost, cost == 1 ? "" : "s");
 }
 
@@ -110,8 +110,11 @@ static int read_and_print(const char *in, char *buf, uint32_t size)
 	measure_start();
 	fd = open(in);
 	show(1, call, fd, measured_exits());
-	if (fd < 0)
+	if (fd < 0) {
+		complain("lab-c guest: cannot open %s inside the root: run lab-c from the kit's "
+			 "top folder, or name another file with --in\n", in);
 		return -1;
+	}
 	format(call, sizeof(call), "read(buf, %u)", size);
 	measure_start();
 	n = read(buf, (int)size);
@@ -132,7 +135,7 @@ static int read_and_print(const char *in, char *buf, uint32_t size)
 	show(4, "close()", 0, measured_exits());
 	measure_start();
 	c = read(buf, 1);
-	printf("        %-38s = %-6d %s (as it should: nothing is open)\n",
+	printf("        %-40s = %-5d %-7s (as it should: nothing is open)\n",
 	       "read(buf, 1) after close()", c, fs_errname(c));
 	return c == -HC_EBADF ? n : -1;
 }
@@ -144,8 +147,8 @@ static int create_output(const char *out, int force)
 	char call[300];
 	int fd, c;
 
-	format(call, sizeof(call), "fd_open(\"%s\", %s) + fd_close", out,
-	       force ? "CREAT|TRUNC" : "CREAT|EXCL");
+	format(call, sizeof(call), "fd_open(\"%s\", %s), fd_close", out,
+	       force ? "TRUNC" : "EXCL");
 	measure_start();
 	fd = fd_open(out, how, 0644);
 	if (fd >= 0)

@@ -368,34 +368,61 @@ static void a7_answer(const struct lab *lab)
 
 /* --- the graphviz description ------------------------------------------------ */
 
-static void write_dot(const struct lab *lab, FILE *f)
+/*
+ * Host addresses change every run; the diagram names them relative to the
+ * mmap'd base ("mem + 0x2000") so regenerating it gives the same file.
+ */
+static void dot_layout(const struct lab *lab, FILE *f)
 {
-	const uint8_t *h = lab->vm.mem.host;
+	fprintf(f, "  subgraph cluster_host {\n    label=\"hypervisor process (host-virtual)\";\n");
+	fprintf(f, "    host [label=\"mem = mmap(2 MiB)|<code> mem+0x0: code (%zu bytes)|"
+		"<answer> mem+0x400: 42|<tables> mem+0x2000..0x4fff: page tables|"
+		"<stack> mem+0x1fffff: stack top\"];\n", lab->image.size);
+	fprintf(f, "    run [label=\"kvm_run = mmap(vcpu_fd, %d bytes)|exit_reason, io, s.regs|"
+		"<data> +0x%x: port-I/O data\"];\n  }\n", lab->vm.run_size, lab->io_data_offset);
+	fprintf(f, "  subgraph cluster_phys {\n    label=\"guest-physical (slot 0)\";\n");
+	fprintf(f, "    phys [label=\"<code> 0x0 code|<answer> 0x400 answer|<pml4> 0x2000 PML4|"
+		"<pdpt> 0x3000 PDPT|<pd> 0x4000 PD|<free> 0x5000 free|<stack> 0x1fffff stack "
+		"(RSP=0x200000)\"];\n  }\n");
+	fprintf(f, "  subgraph cluster_virt {\n    label=\"guest-virtual\";\n");
+	fprintf(f, "    virt [label=\"<entry> 0x0 entry (RIP)|<answer> 0x400|<top> 0x1fffff "
+		"last mapped byte|<none> 0x200000.. not mapped\"];\n  }\n");
+	fprintf(f, "  phys:code -> host:code [label=\"KVM_SET_USER_MEMORY_REGION\"];\n");
+	fprintf(f, "  virt:entry -> phys:code [label=\"one 2 MiB page, identity\"];\n");
+	fprintf(f, "  virt:answer -> phys:answer;\n");
+}
+
+/* The walk of guest-virtual 0x400, one node per level. */
+static void dot_walk(const struct lab *lab, FILE *f)
+{
 	struct pt_walk w;
 
 	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
-	fprintf(f, "digraph lab_a {\n  rankdir=LR; node [shape=record, fontname=\"monospace\"];\n");
-	fprintf(f, "  host [label=\"{host-virtual (hypervisor process)|"
-		"<mem> guest RAM %p-%p|<run> kvm_run %p (%d bytes)}\"];\n",
-		(const void *)h, (const void *)(h + lab->vm.mem.size - 1),
-		(void *)lab->vcpu.run, lab->vm.run_size);
-	fprintf(f, "  phys [label=\"{guest-physical|<code> 0x0 code (%zu bytes)|"
-		"<answer> 0x400 answer (42)|<pml4> 0x2000 PML4|<pdpt> 0x3000 PDPT|<pd> 0x4000 PD|"
-		"<stack> 0x1fffff stack top (RSP=0x200000)}\"];\n", lab->image.size);
-	fprintf(f, "  virt [label=\"{guest-virtual|<lo> 0x0 entry (RIP)|<hi> 0x1fffff "
-		"end of the 2 MiB page}\"];\n");
-	fprintf(f, "  host:mem -> phys:code [label=\"KVM_SET_USER_MEMORY_REGION slot 0\"];\n");
-	fprintf(f, "  virt:lo -> phys:code [label=\"identity, one 2 MiB page\"];\n");
-	fprintf(f, "  cr3 [shape=ellipse, label=\"CR3=0x%llx\"];\n",
+	fprintf(f, "  subgraph cluster_walk {\n    label=\"translating guest-virtual 0x400\";\n");
+	fprintf(f, "    cr3 [shape=ellipse, label=\"CR3 = 0x%llx\"];\n",
 		(unsigned long long)lab->tables.root);
-	fprintf(f, "  cr3 -> phys:pml4;\n");
-	for (int i = 0; i + 1 < w.steps; i++)
-		fprintf(f, "  phys:%s -> phys:%s [label=\"%s[%u]=0x%llx\"];\n",
-			i == 0 ? "pml4" : "pdpt", i == 0 ? "pdpt" : "pd",
-			pt_level_name(w.step[i].level), w.step[i].index,
+	for (int i = 0; i < w.steps; i++)
+		fprintf(f, "    step%d [label=\"%s @0x%llx|index %u (va bits %d..%d)|"
+			"entry 0x%llx\"];\n", i, pt_level_name(w.step[i].level),
+			(unsigned long long)w.step[i].table, w.step[i].index,
+			12 + 9 * w.step[i].level - 1, 12 + 9 * (w.step[i].level - 1),
 			(unsigned long long)w.step[i].entry);
-	fprintf(f, "  phys:pd -> phys:code [label=\"PD[0]=0x%llx (PS: 2 MiB page)\"];\n",
-		(unsigned long long)w.step[w.steps - 1].entry);
+	fprintf(f, "    page [label=\"2 MiB page @0x0|+ offset 0x400 (va bits 20..0)|"
+		"guest-physical 0x%llx\"];\n", (unsigned long long)w.gpa);
+	fprintf(f, "    cr3 -> step0;\n");
+	for (int i = 1; i < w.steps; i++)
+		fprintf(f, "    step%d -> step%d;\n", i - 1, i);
+	fprintf(f, "    step%d -> page [label=\"PS=1\"];\n  }\n", w.steps - 1);
+	fprintf(f, "  phys:pml4 -> step0 [style=dashed, arrowhead=none];\n");
+}
+
+static void write_dot(const struct lab *lab, FILE *f)
+{
+	fprintf(f, "digraph lab_a {\n  rankdir=LR;\n"
+		"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
+		"  edge [fontname=\"monospace\", fontsize=9];\n");
+	dot_layout(lab, f);
+	dot_walk(lab, f);
 	fprintf(f, "}\n");
 }
 

@@ -187,32 +187,42 @@ static void set_cpuid(struct lab *lab)
 	free(cpuid);
 }
 
-static void load_guest(struct lab *lab, const struct options *o)
+/* Before KVM is touched, so that an unusable --guest FILE is a usage error everywhere. */
+static void choose_image(struct lab *lab, const struct options *o)
+{
+	if (o->guest_file) {
+		guest_image_load(o->guest_file, MEM_SIZE, &lab->image);
+		return;
+	}
+	lab->image = (struct guest_image){
+		.data = lab_d_guest_start,
+		.size = (size_t)(lab_d_guest_end - lab_d_guest_start),
+		.name = "built-in lab-d",
+	};
+}
+
+static void load_image(struct lab *lab)
 {
 	int err = layout_instance(&lab->vm.mem, 0, MEM_SIZE, &lab->layout);
 	uint64_t max = layout_max_image(&lab->layout);
 
 	if (err)
 		die("cannot build the guest's page tables: %s", strerror(-err));
-	if (o->guest_file) {
-		guest_image_load(o->guest_file, max, &lab->image);
-	} else {
-		lab->image = (struct guest_image){
-			.data = lab_d_guest_start,
-			.size = (size_t)(lab_d_guest_end - lab_d_guest_start),
-			.name = "built-in lab-d",
-		};
-	}
+	if (lab->image.size > max)
+		die_with(EXIT_USAGE, "guest image %s is too large: %zu bytes, at most %llu fit "
+			 "below the stack and page tables", lab->image.name, lab->image.size,
+			 (unsigned long long)max);
 	memcpy(lab->vm.mem.host, lab->image.data, lab->image.size);
 }
 
 static void set_up(struct lab *lab, const struct options *o)
 {
+	choose_image(lab, o);
 	create_vm(&lab->vm);
 	lab->vm.timeout = o->timeout;
 	lab->vm.trace = o->trace;
 	vm_add_memory(&lab->vm, MEM_SIZE);
-	load_guest(lab, o);
+	load_image(lab);
 	vm_on_port(&lab->vm, &(struct port_spec){
 		.port = CONSOLE_PORT, .dirs = PIO_DIR_OUT, .size = 1, .strings_ok = true,
 		.name = "console", .fn = on_console, .opaque = lab });

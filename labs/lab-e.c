@@ -208,10 +208,10 @@ static void write_dot(const struct multi_vm *m, const char *path)
 	for (int i = 0; i < m->count; i++) {
 		const struct instance_layout *l = &m->inst[i].layout;
 
-		fprintf(f, "  v%d [label=\"vCPU %d|CR3 0x%llx|guest-virtual 0x0-0x%llx\"];\n", i, i,
-			(unsigned long long)l->cr3, (unsigned long long)(l->mapped_end - 1));
-		fprintf(f, "  v%d -> phys:t%d [label=\"CR3\"];\n", i, i);
-		fprintf(f, "  v%d -> phys:s%d [label=\"maps\"];\n", i, i);
+		fprintf(f, "  v%d [label=\"vCPU %d|<cr3> CR3 0x%llx|<va> guest-virtual 0x0-0x%llx\"];\n",
+			i, i, (unsigned long long)l->cr3, (unsigned long long)(l->mapped_end - 1));
+		fprintf(f, "  v%d:cr3 -> phys:t%d [label=\"its PML4\"];\n", i, i);
+		fprintf(f, "  v%d:va -> phys:s%d [label=\"maps onto\"];\n", i, i);
 	}
 	fprintf(f, "}\n");
 	if (f != stdout && fclose(f) != 0)
