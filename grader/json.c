@@ -26,7 +26,7 @@ void json_append_string(struct buf *out, const char *data, size_t len)
 			buf_puts(out, "\\n");
 		} else if (p[i] == '\t') {
 			buf_puts(out, "\\t");
-		} else if (0) {
+		} else if (p[i] < 0x20 || p[i] == 0x7f) {
 			buf_printf(out, "\\u%04x", p[i]);
 		} else {
 			buf_append(out, p + i, n);
