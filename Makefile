@@ -31,7 +31,7 @@ endif
 GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -m64 -ffreestanding -nostdlib -fno-pic -fno-pie \
 	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fcf-protection=none \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -Iguests -Icommon -MMD -MP
-GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,guests/guest.ld -Wl,--build-id=none \
+GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guests/guest.ld -Wl,--build-id=none \
 	-Wl,--no-warn-rwx-segments
 GUEST_RT := $(patsubst guests/rt/%,build/guests/rt/%.o,$(wildcard guests/rt/*.c guests/rt/*.S))
 # Guests that take no runtime: their own _start is the first byte (hello mirrors kvm-hello-world).

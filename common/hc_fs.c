@@ -313,8 +313,10 @@ int64_t hc_fs_read(struct hc_files *f, const struct guest_view *g, uint32_t bloc
 	ret = check_io(f, g, block, true, &io, &slot);
 	if (ret > 0)
 		ret = transfer(f->host_fd[slot], g, io.buf, (uint64_t)io.len, true);
-	if (ret > 0)
+	if (ret > 0) {
+		f->stats.reads++;
 		f->stats.bytes_read += (uint64_t)ret;
+	}
 	pthread_mutex_unlock(&f->lock);
 	return ret;
 }
@@ -333,8 +335,10 @@ int64_t hc_fs_write(struct hc_files *f, const struct guest_view *g, struct vcpu 
 		ret = to_console(v, slot, g, io.buf, (uint64_t)io.len);
 	else if (ret > 0)
 		ret = transfer(f->host_fd[slot], g, io.buf, (uint64_t)io.len, false);
-	if (ret > 0 && slot >= 0)
+	if (ret > 0 && slot >= 0) {
+		f->stats.writes++;
 		f->stats.bytes_written += (uint64_t)ret;
+	}
 	pthread_mutex_unlock(&f->lock);
 	return ret;
 }

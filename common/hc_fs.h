@@ -40,7 +40,8 @@
 
 /* What an instance did: for the labs' summaries and the tests. */
 struct hc_fs_stats {
-	uint64_t calls;
+	uint64_t calls;              /* every filesystem hypercall, failed ones too */
+	uint64_t reads, writes;      /* read and write calls that moved bytes (to files) */
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 };

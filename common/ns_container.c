@@ -194,8 +194,6 @@ static int setup_veth(struct ns_container *c, const struct ns_config *cfg)
 		return ret;
 	}
 	c->net = NS_NET_VETH;
-	if (ns_nl_open_link_watch(&c->link_watch) < 0)
-		c->link_watch.fd = -1; /* then release deletes the pair itself */
 	if (cfg->verbose)
 		warnx("veth %s %s/%u (host) <-> %s %s/%u (container)", c->veth.host_if,
 		      ns_addr_text(c->veth.host_addr, host), c->veth.prefix, c->veth.peer_if,
@@ -265,7 +263,6 @@ int ns_container_start(struct ns_container *c, const struct ns_config *cfg)
 
 	memset(c, 0, sizeof(*c));
 	c->slirp.exit_fd = -1;
-	c->link_watch.fd = -1;
 	c->rootless = geteuid() != 0;
 	c->tool = cfg->tool;
 	ret = ns_pipe_open(&args.go);
@@ -299,13 +296,11 @@ int ns_container_start(struct ns_container *c, const struct ns_config *cfg)
 void ns_container_release(struct ns_container *c)
 {
 	if (c->net == NS_NET_VETH) {
-		/* The pair dies with the container's network namespace; wait for
-		 * that (about a millisecond), so its slot and the lone instance's
-		 * 10.11.12.13 are free again when we return. */
-		ns_veth_wait_gone(c->tool, &c->veth, &c->link_watch, 2000);
+		/* It dies with the container's network namespace; retiring it
+		 * frees its slot (the lone instance's 10.11.12.13) right now. */
+		ns_veth_retire(c->tool, &c->veth);
 		c->net = NS_NET_LOOPBACK;
 	}
-	ns_nl_close(&c->link_watch);
 	if (c->slirp.pid > 0 || c->slirp.exit_fd >= 0)
 		ns_slirp_stop(&c->slirp);
 }

@@ -26,7 +26,6 @@
 #include <sys/types.h>
 
 #include "ns_net.h"
-#include "ns_netlink.h"
 #include "ns_slirp.h"
 
 /* Exit codes as env(1) and chroot(1) use them. */
@@ -57,7 +56,6 @@ struct ns_container {
 	enum ns_net_mode net;     /* the network actually set up */
 	enum ns_net_tool tool;
 	struct ns_veth veth;      /* when net == NS_NET_VETH */
-	struct ns_nl link_watch;  /* hears the veth go away */
 	struct ns_slirp slirp;    /* when net == NS_NET_SLIRP */
 };
 
@@ -74,8 +72,9 @@ const char *ns_net_mode_name(enum ns_net_mode mode);
 int ns_container_start(struct ns_container *c, const struct ns_config *cfg);
 
 /*
- * Release what lives outside the container: delete the veth pair, stop
- * slirp4netns. Call it after the init has been reaped. Safe to call twice.
+ * Release what lives outside the container: retire the veth pair (see
+ * ns_veth_retire), stop slirp4netns. Call it after the init has been
+ * reaped. Safe to call twice.
  */
 void ns_container_release(struct ns_container *c);
 

@@ -36,6 +36,41 @@ const char *ns_addr_text(struct in_addr addr, char *buf)
 
 /* ---- rtnetlink ---- */
 
+/* Is lo the only interface here, as in a fresh network namespace? */
+static int only_loopback_here(void)
+{
+	struct if_nameindex *all = if_nameindex();
+	int only_lo = all && all[0].if_index == 1 && all[1].if_index == 0;
+
+	if (all)
+		if_freenameindex(all);
+	return only_lo;
+}
+
+/*
+ * Create the pair. The kernel brings a veth's carrier up from a work item
+ * that runs at once only for "urgent" links, those whose index differs
+ * from their peer's (linkwatch_urgent_event); others wait up to a second.
+ * The container end is always index 2 (after lo) in its new namespace, and
+ * in a namespace holding only lo, as the tests' are, the host end would be
+ * 2 as well. There we choose the indexes ourselves (any but 1 is free).
+ */
+static int nl_new_pair(struct ns_nl *nl, pid_t child, const struct ns_veth *v)
+{
+	struct ns_nl_veth pair = { .name = v->host_if, .peer = v->peer_if, .peer_pid = child };
+	int ret;
+
+	if (only_loopback_here()) {
+		pair.index = 2;
+		pair.peer_index = 3;
+		ret = ns_nl_new_veth(nl, &pair);
+		if (ret != -EBUSY)
+			return ret;
+		pair.index = pair.peer_index = 0; /* a concurrent isolate took 2 first */
+	}
+	return ns_nl_new_veth(nl, &pair);
+}
+
 static int nl_create(pid_t child, const struct ns_veth *v)
 {
 	struct ns_nl nl;
@@ -44,7 +79,7 @@ static int nl_create(pid_t child, const struct ns_veth *v)
 
 	if (ret < 0)
 		return ret;
-	ret = ns_nl_new_veth(&nl, v->host_if, v->peer_if, child);
+	ret = nl_new_pair(&nl, child, v);
 	if (ret == 0) {
 		ifindex = if_nametoindex(v->host_if);
 		ret = ifindex ? ns_nl_add_ipv4(&nl, ifindex, v->host_addr, v->prefix) : -errno;
@@ -67,10 +102,33 @@ static int nl_delete(const struct ns_veth *v)
 	return ret;
 }
 
+/* Address the container end, bring it up, and wait until it can carry packets. */
+static int nl_peer_up(struct ns_nl *nl, const struct ns_veth *v, const char **step)
+{
+	unsigned peer = if_nametoindex(v->peer_if);
+	struct ns_nl watch;
+	int ret;
+
+	*step = "address the container end";
+	if (!peer)
+		return -ENODEV;
+	ret = ns_nl_add_ipv4(nl, peer, v->peer_addr, v->prefix);
+	if (ret < 0)
+		return ret;
+	*step = "bring the container end up";
+	if (ns_nl_open_link_watch(&watch) < 0)
+		watch.fd = -1;
+	ret = ns_nl_link_up(nl, peer);
+	if (ret == 0 && watch.fd >= 0)
+		ns_nl_wait_link_running(&watch, peer, 1000); /* late is better than never */
+	ns_nl_close(&watch);
+	return ret;
+}
+
 static int nl_inside(const struct ns_veth *v, const char **step)
 {
 	struct ns_nl nl;
-	unsigned lo = if_nametoindex("lo"), peer;
+	unsigned lo = if_nametoindex("lo");
 	int ret = ns_nl_open(&nl);
 
 	*step = "rtnetlink socket";
@@ -78,13 +136,24 @@ static int nl_inside(const struct ns_veth *v, const char **step)
 		return ret;
 	*step = "bring lo up";
 	ret = lo ? ns_nl_link_up(&nl, lo) : -ENODEV;
-	if (ret == 0 && v) {
-		*step = "address the container end";
-		peer = if_nametoindex(v->peer_if);
-		ret = peer ? ns_nl_add_ipv4(&nl, peer, v->peer_addr, v->prefix) : -ENODEV;
-		if (ret == 0)
-			ret = ns_nl_link_up(&nl, peer);
-	}
+	if (ret == 0 && v)
+		ret = nl_peer_up(&nl, v, step);
+	ns_nl_close(&nl);
+	return ret;
+}
+
+static int nl_retire(const struct ns_veth *v, const char *retired)
+{
+	struct ns_nl nl;
+	int ret = ns_nl_open(&nl);
+
+	if (ret < 0)
+		return ret;
+	ret = ns_nl_del_ipv4(&nl, v->host_index, v->host_addr, v->prefix);
+	if (ret == 0)
+		ret = ns_nl_link_down(&nl, v->host_index);
+	if (ret == 0)
+		ret = ns_nl_link_rename(&nl, v->host_index, retired);
 	ns_nl_close(&nl);
 	return ret;
 }
@@ -148,6 +217,23 @@ static int ip_delete(const struct ns_veth *v)
 	return ret == 0 ? 0 : ret < 0 ? ret : -ENODEV;
 }
 
+static int ip_retire(const struct ns_veth *v, const char *retired)
+{
+	char addr[INET_ADDRSTRLEN + 4], text[INET_ADDRSTRLEN];
+	char *flush[] = { "ip", "addr", "del", addr, "dev", (char *)v->host_if, NULL };
+	char *down[] = { "ip", "link", "set", (char *)v->host_if, "down", NULL };
+	char *rename[] = { "ip", "link", "set", (char *)v->host_if, "name", (char *)retired, NULL };
+	int ret;
+
+	snprintf(addr, sizeof(addr), "%s/%u", ns_addr_text(v->host_addr, text), v->prefix);
+	ret = run_ip(flush, 1);
+	if (ret == 0)
+		ret = run_ip(down, 1);
+	if (ret == 0)
+		ret = run_ip(rename, 1);
+	return ret == 0 ? 0 : ret < 0 ? ret : -ENODEV;
+}
+
 static int ip_inside(const struct ns_veth *v, const char **step)
 {
 	char addr[INET_ADDRSTRLEN + 4], text[INET_ADDRSTRLEN];
@@ -196,12 +282,12 @@ int ns_veth_delete(enum ns_net_tool tool, const struct ns_veth *v)
 	return tool == NS_TOOL_IP ? ip_delete(v) : nl_delete(v);
 }
 
-int ns_veth_wait_gone(enum ns_net_tool tool, const struct ns_veth *v, struct ns_nl *watch,
-		      int timeout_ms)
+int ns_veth_retire(enum ns_net_tool tool, const struct ns_veth *v)
 {
-	if (watch->fd >= 0 && ns_nl_wait_link_gone(watch, v->host_index, timeout_ms) == 0)
-		return 0;
-	return ns_veth_delete(tool, v);
+	char retired[IF_NAMESIZE];
+
+	snprintf(retired, sizeof(retired), "isz-%u", v->host_index);
+	return tool == NS_TOOL_IP ? ip_retire(v, retired) : nl_retire(v, retired);
 }
 
 int ns_net_setup_inside(enum ns_net_tool tool, const struct ns_veth *v, const char **step)

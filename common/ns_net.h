@@ -56,18 +56,18 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v);
 int ns_veth_delete(enum ns_net_tool tool, const struct ns_veth *v);
 
 /*
- * Host side, once the container's init has been reaped: wait for the pair
- * to vanish with the container's network namespace, and delete it only if
- * it has not within timeout_ms. watch is a socket from
- * ns_nl_open_link_watch, opened while the pair still existed.
- *
- * Why not simply delete it? RTM_DELLINK returns only after the kernel's
- * rcu_barrier(), ~20-40 ms; the dying namespace unlists the pair within
- * about a millisecond and finishes the slow part in the background.
+ * Host side, once the container's init has been reaped: retire the pair so
+ * its slot is free at once. The pair dies with the container's network
+ * namespace, but the kernel tears a namespace down in the background,
+ * after an RCU grace period (~20 ms on an idle machine), and deleting the
+ * pair ourselves (RTM_DELLINK) blocks in rcu_barrier() for as long. So we
+ * remove the host end's address (with its local and /30 routes, which
+ * would otherwise be torn down later under the next container's feet),
+ * take it down, and rename it "isz-IFINDEX", freeing the name and so the
+ * slot; all in well under a millisecond. The kernel removes it with the
+ * namespace shortly after. If it is already gone, nothing is done.
  */
-struct ns_nl;
-int ns_veth_wait_gone(enum ns_net_tool tool, const struct ns_veth *v, struct ns_nl *watch,
-		      int timeout_ms);
+int ns_veth_retire(enum ns_net_tool tool, const struct ns_veth *v);
 
 /*
  * Container side, run inside the new network namespace: loopback up, and

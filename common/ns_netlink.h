@@ -20,24 +20,39 @@ struct ns_nl {
 int ns_nl_open(struct ns_nl *nl);
 void ns_nl_close(struct ns_nl *nl);
 
-/*
- * Create veth NAME here, up, and its peer PEER (down) in the network
- * namespace of process PEER_PID. Fails with -EEXIST if NAME exists here.
- */
-int ns_nl_new_veth(struct ns_nl *nl, const char *name, const char *peer, pid_t peer_pid);
+/* A veth pair to create. */
+struct ns_nl_veth {
+	const char *name;     /* this end, here; created up */
+	const char *peer;     /* the other end, created down ... */
+	pid_t peer_pid;       /* ... in this process's network namespace */
+	unsigned index;       /* interface indexes: 0 lets the kernel choose; the */
+	unsigned peer_index;  /* peer's is honoured only when index is given too */
+};
+
+/* Create the pair. -EEXIST if NAME exists here, -EBUSY if an index is taken. */
+int ns_nl_new_veth(struct ns_nl *nl, const struct ns_nl_veth *v);
 
 /* Set IFF_UP on the link with this index. */
 int ns_nl_link_up(struct ns_nl *nl, unsigned ifindex);
 
+/* Clear IFF_UP: the link's routes go, its addresses stop being used. */
+int ns_nl_link_down(struct ns_nl *nl, unsigned ifindex);
+
+/* Rename the link with this index (it must be down). */
+int ns_nl_link_rename(struct ns_nl *nl, unsigned ifindex, const char *name);
+
 /* Add ADDR/PREFIX to the link with this index. */
 int ns_nl_add_ipv4(struct ns_nl *nl, unsigned ifindex, struct in_addr addr, unsigned prefix);
+
+/* Remove ADDR/PREFIX from the link with this index. */
+int ns_nl_del_ipv4(struct ns_nl *nl, unsigned ifindex, struct in_addr addr, unsigned prefix);
 
 /* Delete the link called NAME (for a veth, both ends go). */
 int ns_nl_del_link(struct ns_nl *nl, const char *name);
 
 /*
- * A socket that hears about links appearing and going (RTMGRP_LINK), for
- * ns_nl_wait_link_gone. Open it before the link can go, so no news is missed.
+ * A socket that hears about links changing (RTMGRP_LINK), for the waits
+ * below. Open it before the change can happen, so no news is missed.
  */
 int ns_nl_open_link_watch(struct ns_nl *nl);
 
@@ -46,5 +61,15 @@ int ns_nl_open_link_watch(struct ns_nl *nl);
  * -ETIMEDOUT. Cheap: it sleeps until the kernel announces RTM_DELLINK.
  */
 int ns_nl_wait_link_gone(struct ns_nl *nl, unsigned ifindex, int timeout_ms);
+
+/*
+ * Wait until the kernel announces link IFINDEX as operationally up with a
+ * real queueing discipline, at most timeout_ms. 0, or -ETIMEDOUT. Needed
+ * after bringing a veth up: the carrier comes on at once, but the kernel
+ * attaches the qdisc later, from its link-watch work, and until then every
+ * packet sent goes to noop_qdisc and is dropped (a first ARP request lost
+ * costs a ping its one-second answer). The announcement comes after.
+ */
+int ns_nl_wait_link_running(struct ns_nl *nl, unsigned ifindex, int timeout_ms);
 
 #endif

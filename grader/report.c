@@ -41,18 +41,34 @@ int report_width(const struct rubric *r, const char *only)
 	return width > REPORT_MAX_WIDTH ? REPORT_MAX_WIDTH : width;
 }
 
+/* Cut a label that would push the verdict out of its column, on a UTF-8 boundary. */
+static void fit_label(struct buf *label, int room)
+{
+	size_t keep;
+
+	if ((int)label->len <= room)
+		return;
+	keep = room > 3 ? (size_t)room - 3 : 0;
+	while (keep > 0 && ((unsigned char)label->data[keep] & 0xc0) == 0x80)
+		keep--;
+	label->len = keep;
+	buf_puts(label, "...");
+}
+
 void report_check_begin(FILE *out, const struct report_style *st, const struct check *c)
 {
-	int used = label_length(c) + 1;
+	struct buf label = { 0 };
+	int dots;
 
-	if (has_own_title(c))
-		fprintf(out, "%s: %s ", c->id, c->title);
-	else
-		fprintf(out, "%s ", c->id);
-	for (int i = used; i < st->width - 1 || i < used + 2; i++)
+	check_label(&label, c);
+	fit_label(&label, st->width - 4); /* room for " .. " */
+	dots = st->width - (int)label.len - 2;
+	fprintf(out, "%s ", label.data);
+	for (int i = 0; i < (dots < 2 ? 2 : dots); i++)
 		fputc('.', out);
 	fputc(' ', out);
 	fflush(out);
+	buf_free(&label);
 }
 
 void print_verdict(FILE *out, bool color, enum verdict v)

@@ -8,7 +8,7 @@
 #include "grade.h"
 #include "rubric.h"
 
-#define REPORT_MAX_WIDTH 66
+#define REPORT_MAX_WIDTH 76 /* longer titles are cut in this line (--list shows them whole) */
 
 struct report_style {
 	bool color;

@@ -28,6 +28,7 @@ void install_stop_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL); /* e.g. `grade | head`: stop and clean up, do not just die */
 }
 
 double now_seconds(void)

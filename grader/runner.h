@@ -24,7 +24,7 @@ struct run_result {
 	struct buf output;  /* stdout and stderr merged, in order, up to the cap */
 	size_t dropped;     /* bytes past the cap */
 	bool timed_out;
-	bool interrupted;   /* the grader got SIGINT/SIGTERM/SIGHUP meanwhile */
+	bool interrupted;   /* the grader got a stop signal meanwhile (see grade_stop_signal) */
 	bool exited;        /* exited normally: exit_status is valid */
 	int exit_status;
 	int term_signal;    /* the signal that ended it, if !exited */
@@ -44,7 +44,7 @@ void run_result_free(struct run_result *res);
 /* Seconds on the monotonic clock. */
 double now_seconds(void);
 
-/* Set by the handlers of SIGINT, SIGTERM and SIGHUP (0 when none arrived). */
+/* Set by the handlers of SIGINT, SIGTERM, SIGHUP and SIGPIPE (0 when none arrived). */
 extern volatile sig_atomic_t grade_stop_signal;
 void install_stop_handlers(void);
 

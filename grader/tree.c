@@ -1,5 +1,6 @@
 #include "tree.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -161,25 +162,61 @@ static int remove_escaping_links(const char *root, struct buf *notes)
 
 /* --- copy and build */
 
+/* Build output of the kit's Makefile: never copied, since everything is rebuilt
+ * from source (and a submission's own binaries or images must not be graded). */
+static const char *const build_outputs[] = { "build", "build-san" };
+
+static int is_copied(const struct dirent *entry)
+{
+	const char *name = entry->d_name;
+
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(build_outputs) / sizeof(build_outputs[0]); i++)
+		if (strcmp(name, build_outputs[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* cp -a of every top-level entry but the build output: symlinks are copied as symlinks. */
 static int copy_tree(struct graded_tree *t, const char *source)
 {
-	char *from = xasprintf("%s/.", source);
-	char *const argv[] = { "cp", "-a", "--", from, t->path, NULL };
+	struct dirent **entries;
+	int count = scandir(source, &entries, is_copied, alphasort);
+	char **argv;
 	struct run_result res;
-	int rc = 0;
+	int rc = 0, n = 0;
 
-	if (mkdir(t->path, 0755) < 0) {
-		warnx("cannot create %s: %s", t->path, strerror(errno));
-		free(from);
+	if (count < 0 || mkdir(t->path, 0755) < 0) {
+		warnx("cannot copy %s to %s: %s", source, t->path, strerror(errno));
+		if (count >= 0) {
+			for (int i = 0; i < count; i++)
+				free(entries[i]);
+			free(entries);
+		}
 		return -1;
 	}
-	run_tool(argv, COPY_TIMEOUT, &res);
-	if (!tool_succeeded(&res)) {
-		warnx("cannot copy %s to %s:\n%s", source, t->path, buf_str(&res.output));
-		rc = -1;
+	argv = xcalloc((size_t)count + 6, sizeof(*argv));
+	argv[n++] = xstrdup("cp");
+	argv[n++] = xstrdup("-a");
+	argv[n++] = xstrdup("--");
+	for (int i = 0; i < count; i++) {
+		argv[n++] = xasprintf("%s/%s", source, entries[i]->d_name);
+		free(entries[i]);
 	}
-	run_result_free(&res);
-	free(from);
+	free(entries);
+	argv[n++] = xstrdup(t->path);
+	if (count > 0) {
+		run_tool(argv, COPY_TIMEOUT, &res);
+		if (!tool_succeeded(&res)) {
+			warnx("cannot copy %s to %s:\n%s", source, t->path, buf_str(&res.output));
+			rc = -1;
+		}
+		run_result_free(&res);
+	}
+	for (int i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
 	return rc;
 }
 

@@ -30,9 +30,10 @@ struct tree_options {
 int tree_in_place(struct graded_tree *t, const char *path);
 
 /*
- * Copy source into a new scratch folder (symlinks stay symlinks; any that
- * point outside the copy are removed, so nothing writes through them into
- * source), then run `make -B -C COPY all` there with a hard timeout. The
+ * Copy source into a new scratch folder, leaving out the build output folders
+ * build/ and build-san/ (symlinks stay symlinks; any that point outside the
+ * copy are removed, so nothing writes through them into source), then run
+ * `make -B -C COPY all` there with a hard timeout. The
  * report gets "Build: ... OK/FAIL" lines. 0, or -1 with a message on stderr
  * when the copy itself failed (a build failure is not an error: it is noted
  * in t->build_failed and every check fails).

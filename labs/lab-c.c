@@ -164,6 +164,16 @@ static void say_summary(const struct lab_vm *lab, const struct hc_files *files, 
 	       (unsigned long long)files->stats.bytes_written);
 }
 
+static void say_copied(const struct lab_vm *lab, const struct hc_files *files, char **args)
+{
+	const struct hc_fs_stats *s = &files->stats;
+
+	printf("lab-c: cp %s %s: %llu bytes in %llu reads and %llu writes of up to %s bytes; "
+	       "%llu exits\n", args[2], args[3], (unsigned long long)s->bytes_written,
+	       (unsigned long long)s->reads, (unsigned long long)s->writes, args[4],
+	       (unsigned long long)lab->vcpu.exits);
+}
+
 int main(int argc, char **argv)
 {
 	struct lab_c_options o;
@@ -194,6 +204,8 @@ int main(int argc, char **argv)
 	status = lab_run(&lab);
 	if (scenario)
 		say_summary(&lab, files, status);
+	else if (status == EXIT_OK && !strcmp(args[1], "cp"))
+		say_copied(&lab, files, args);
 	lab_free(&lab);
 	hc_files_destroy(files);
 	return status;

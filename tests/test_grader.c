@@ -22,6 +22,7 @@
 #include "json.h"
 #include "judge.h"
 #include "lines.h"
+#include "report.h"
 #include "rubric.h"
 #include "runner.h"
 #include "tree.h"
@@ -629,6 +630,19 @@ static void test_timeout_kills_process_group(void **state)
 	free(command);
 }
 
+static void test_timeout_sends_term_to_the_group(void **state)
+{
+	/* A child in the group gets SIGTERM too, so it can clean up before the SIGKILL. */
+	struct run_result res = run_shell("(trap 'echo child got TERM; exit 0' TERM; sleep 30 & wait) & "
+					  "echo started; sleep 30", 0.3, 0);
+
+	(void)state;
+	assert_true(res.timed_out);
+	assert_contains(buf_str(&res.output), "started\n");
+	assert_contains(buf_str(&res.output), "child got TERM\n");
+	run_result_free(&res);
+}
+
 static void test_timeout_sigkill_when_term_ignored(void **state)
 {
 	struct run_result res = run_shell("trap '' TERM; echo stubborn; sleep 30", 0.2, 0);
@@ -774,6 +788,19 @@ static void test_report_format(void **state)
 	assert_contains(g.report, "  Part p: 2/3\n");
 	assert_contains(g.report, "  Part q: 0/0 (4 points skipped)\n");
 	assert_true(strstr(g.report, "Part p:") < skip);
+	graded_free(&g);
+
+	/* A title too long for the line is cut, and its verdict stays in the column. */
+	grade_text(&g, "check p.short\n  run true\n"
+		       "check p.long\n  run true\n  title a title far too long for one line of the report, which "
+		       "the grader cuts so that every verdict stays in its column\n");
+	char *short_line = strstr(g.report, "p.short ");
+	char *long_line = strstr(g.report, "p.long: a title far too long");
+	assert_non_null(short_line);
+	assert_non_null(long_line);
+	assert_int_equal(strstr(short_line, " OK (") - short_line, REPORT_MAX_WIDTH - 1);
+	assert_int_equal(strstr(long_line, " OK (") - long_line, REPORT_MAX_WIDTH - 1);
+	assert_contains(long_line, "... .. OK (");
 	graded_free(&g);
 }
 
@@ -1130,12 +1157,20 @@ static void test_cli_tree_grades_a_copy(void **state)
 	struct cli_fixture f = cli_setup(tree_rubric);
 	char *tree = make_checkout(&f, "student", "Hello, world!");
 	char *built = xasprintf("%s/hello", tree);
+	char *build_dir = xasprintf("%s/build", tree), *stale = xasprintf("%s/build/stale", tree);
 	char *out;
 
 	(void)state;
+	/* Build output in the tree is not copied: the copy is built from source. */
+	mkdir(build_dir, 0755);
+	write_file(stale, "a binary the student built\n");
+	FILE *rubric = fopen(f.rubric, "a");
+	fputs("check hello.fresh\n  run test ! -e build/stale && echo fresh\n  expect ^fresh$\n", rubric);
+	fclose(rubric);
 	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--tree", tree, NULL), 0);
 	assert_contains(out, "Build: make -B");
-	assert_contains(out, "Score: 4/4\n");
+	assert_contains(out, "Score: 5/5\n");
+	assert_true(path_exists(stale));
 	assert_false(path_exists(built)); /* built in the copy, never in the tree itself */
 	assert_true(folder_is_empty(f.tmp));
 	free(out);
@@ -1146,6 +1181,39 @@ static void test_cli_tree_grades_a_copy(void **state)
 	assert_false(folder_is_empty(f.tmp));
 	free(out);
 	free(built);
+	free(build_dir);
+	free(stale);
+	free(tree);
+	cli_teardown(&f);
+}
+
+static void test_cli_stops_cleanly_when_the_reader_goes_away(void **state)
+{
+	struct cli_fixture f = cli_setup("check a.1\n  run seq 1 100000\n  status 1\n"
+					 "check a.2\n  run sleep 30\n");
+	char *tree = make_checkout(&f, "student", "Hello, world!");
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { "grade", "--verbose", "--rubric", f.rubric, "--tree", tree, NULL };
+
+		close(fds[0]);
+		dup2(fds[1], STDOUT_FILENO);
+		setenv("TMPDIR", f.tmp, 1);
+		exit(grade_main(6, argv));
+	}
+	close(fds[1]);
+	close(fds[0]); /* like `grade | head` once head has had enough */
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 128 + SIGPIPE);
+	assert_true(folder_is_empty(f.tmp)); /* the scratch copy is gone all the same */
 	free(tree);
 	cli_teardown(&f);
 }
@@ -1268,6 +1336,7 @@ int main(void)
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_sanitizer_lines),
 		cmocka_unit_test(test_timeout_kills_process_group),
+		cmocka_unit_test(test_timeout_sends_term_to_the_group),
 		cmocka_unit_test(test_timeout_sigkill_when_term_ignored),
 		cmocka_unit_test(test_leftover_process_does_not_hold_the_check),
 		cmocka_unit_test(test_output_closed_before_exit),
@@ -1282,6 +1351,7 @@ int main(void)
 		cmocka_unit_test(test_cli_usage_errors),
 		cmocka_unit_test(test_cli_list_and_in_place),
 		cmocka_unit_test(test_cli_tree_grades_a_copy),
+		cmocka_unit_test(test_cli_stops_cleanly_when_the_reader_goes_away),
 		cmocka_unit_test(test_cli_tree_build_failure),
 		cmocka_unit_test(test_cli_tree_never_writes_outside),
 		cmocka_unit_test(test_cli_batch),

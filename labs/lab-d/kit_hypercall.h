@@ -46,6 +46,13 @@ enum lab_d_step {
 	LAB_D_STEP_TOO_LONG = 4,  /* print() of KIT_HC_PRINT_MAX + 1 bytes returns -KVM_E2BIG */
 };
 
+/*
+ * A port whose OUTs the host answers by doing nothing: the guest times them
+ * against KIT_HC_EXITS to compare an exit to userspace with one that KVM
+ * answers itself.
+ */
+#define LAB_D_NOOP_PORT 0xE8
+
 /* The line the guest asks the kernel to log (lab-d-vm looks for it in dmesg). */
 #define LAB_D_GREETING "hello from the lab-d guest, logged by kvm_emulate_hypercall()"
 
