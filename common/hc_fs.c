@@ -167,7 +167,7 @@ static int open_read_write(struct hc_files *f, const char *path)
 {
 	int fd = open_regular(f, path, O_RDWR | O_CREAT, OPEN_CREATE_MODE);
 
-	if (fd == -EACCES || fd == -EROFS || fd == -ETXTBSY) {
+	if (fd == -EACCES || fd == -EPERM || fd == -EROFS || fd == -ETXTBSY) {
 		int ro = open_regular(f, path, O_RDONLY, 0);
 
 		if (ro >= 0)

@@ -11,8 +11,126 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <stdlib.h>
-#include <stdio.h>
+#include <unistd.h>
+
+/* A request under construction: header, fixed part, then attributes. */
+struct nl_req {
+	alignas(NLMSG_ALIGNTO) char buf[1024];
+	struct nlmsghdr *hdr;
+	int overflow;
+};
+
+static void req_init(struct nl_req *r, uint16_t type, uint16_t flags, const void *fixed, size_t len)
+{
+	memset(r->buf, 0, sizeof(r->buf));
+	r->hdr = (struct nlmsghdr *)r->buf;
+	r->hdr->nlmsg_type = type;
+	r->hdr->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	r->hdr->nlmsg_len = NLMSG_LENGTH(len);
+	memcpy(NLMSG_DATA(r->hdr), fixed, len);
+	r->overflow = 0;
+}
+
+/* Append raw bytes, padded to the netlink alignment. */
+static void *req_append(struct nl_req *r, size_t len)
+{
+	size_t at = NLMSG_ALIGN(r->hdr->nlmsg_len);
+
+	if (at + RTA_ALIGN(len) > sizeof(r->buf)) {
+		r->overflow = 1;
+		return NULL;
+	}
+	r->hdr->nlmsg_len = (uint32_t)(at + RTA_ALIGN(len));
+	return r->buf + at;
+}
+
+static struct rtattr *req_attr(struct nl_req *r, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *rta = req_append(r, RTA_LENGTH(len));
+
+	if (!rta)
+		return NULL;
+	rta->rta_type = type;
+	rta->rta_len = (uint16_t)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	return rta;
+}
+
+static void req_attr_str(struct nl_req *r, uint16_t type, const char *s)
+{
+	req_attr(r, type, s, strlen(s) + 1);
+}
+
+/* A nested attribute: begin it, append its contents, then end it. */
+static struct rtattr *req_nest_begin(struct nl_req *r, uint16_t type)
+{
+	return req_attr(r, type, NULL, 0);
+}
+
+static void req_nest_end(struct nl_req *r, struct rtattr *nest)
+{
+	if (nest)
+		nest->rta_len = (uint16_t)(r->buf + r->hdr->nlmsg_len - (char *)nest);
+}
+
+int ns_nl_open(struct ns_nl *nl)
+{
+	nl->seq = 1;
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	return nl->fd < 0 ? -errno : 0;
+}
+
+void ns_nl_close(struct ns_nl *nl)
+{
+	if (nl->fd >= 0)
+		close(nl->fd);
+	nl->fd = -1;
+}
+
+/* The acknowledgement of request SEQ: its error field (0 or -errno). */
+static int wait_ack(struct ns_nl *nl, uint32_t seq)
+{
+	alignas(NLMSG_ALIGNTO) char buf[8192];
+
+	for (;;) {
+		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				return -EPROTO;
+			return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		}
+	}
+}
+
+static int transact(struct ns_nl *nl, struct nl_req *r)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	uint32_t seq = nl->seq++;
+
+	if (r->overflow)
+		return -EMSGSIZE;
+	r->hdr->nlmsg_seq = seq;
+	for (;;) {
+		ssize_t n = sendto(nl->fd, r->buf, r->hdr->nlmsg_len, 0,
+				   (struct sockaddr *)&kernel, sizeof(kernel));
+
+		if (n >= 0)
+			break;
+		if (errno != EINTR)
+			return -errno;
+	}
+	return wait_ack(nl, seq);
+}
+
 int ns_nl_new_veth(struct ns_nl *nl, const struct ns_nl_veth *v)
 {
 	struct ifinfomsg up = {

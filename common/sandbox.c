@@ -226,7 +226,7 @@ static int open_with_walk(int root, const char *path, int flags, unsigned mode)
 	w->dirs[0] = root;
 	w->depth = 1;
 	w->links = 0;
-	if (strlen(path) >= sizeof(w->path)) {
+	if (strlen(path) >= PATH_MAX) { /* as the kernel refuses any such path */
 		free(w);
 		return -ENAMETOOLONG;
 	}

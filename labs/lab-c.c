@@ -108,34 +108,44 @@ static void parse_options(int argc, char **argv, struct lab_c_options *o)
 	}
 }
 
-/* The guest's argv for the command line's words after the options. */
+static void check_words(int nwords, char **words)
+{
+	if (nwords == 0 || (!strcmp(words[0], "cat") && nwords == 2) ||
+	    (!strcmp(words[0], "cp") && nwords == 3))
+		return;
+	if (!strcmp(words[0], "cat") || !strcmp(words[0], "cp"))
+		die_usage("%s takes %s", words[0], words[0][1] == 'a' ? "one PATH" : "SRC and DST");
+	die_usage("unknown command '%s' (expected cat or cp, or nothing for the scenario)",
+		  words[0]);
+}
+
+/*
+ * The guest's argv (guests/lab-c.c's main reads it) for the words after the
+ * options: scenario IN OUT CHUNK FORCE, cat PATH CHUNK, cp SRC DST CHUNK FORCE.
+ */
 static int guest_args(int nwords, char **words, struct lab_c_options *o, char *chunk,
 		      char **args)
 {
-	const char *mode = nwords ? words[0] : "scenario";
-	const char *force = o->force ? "1" : "0";
+	int n = 0;
 
-	if (!strcmp(mode, "scenario") && nwords == 0) {
-		snprintf(chunk, 24, "%llu", (unsigned long long)(o->chunk ?: SCENARIO_CHUNK));
-		memcpy(args, (char *[]){ "lab-c", "scenario", (char *)o->in, (char *)o->out,
-					 chunk, (char *)force }, 6 * sizeof(char *));
-		return 6;
+	check_words(nwords, words);
+	args[n++] = "lab-c";
+	if (nwords == 0) {
+		args[n++] = "scenario";
+		args[n++] = (char *)o->in;
+		args[n++] = (char *)o->out;
+	} else {
+		for (int i = 0; i < nwords; i++)
+			args[n++] = words[i];
 	}
 	if (!o->chunk)
-		o->chunk = COPY_CHUNK;
+		o->chunk = nwords ? COPY_CHUNK : SCENARIO_CHUNK;
 	snprintf(chunk, 24, "%llu", (unsigned long long)o->chunk);
-	if (!strcmp(mode, "cat") && nwords == 2) {
-		memcpy(args, (char *[]){ "lab-c", "cat", words[1], chunk }, 4 * sizeof(char *));
-		return 4;
-	}
-	if (!strcmp(mode, "cp") && nwords == 3) {
-		memcpy(args, (char *[]){ "lab-c", "cp", words[1], words[2], chunk, (char *)force },
-		       6 * sizeof(char *));
-		return 6;
-	}
-	if (!strcmp(mode, "cat") || !strcmp(mode, "cp"))
-		die_usage("%s takes %s", mode, mode[1] == 'a' ? "one PATH" : "SRC and DST");
-	die_usage("unknown command '%s' (expected cat or cp, or nothing for the scenario)", mode);
+	args[n++] = chunk;
+	if (strcmp(args[1], "cat"))
+		args[n++] = o->force ? "1" : "0";
+	args[n] = NULL;
+	return n;
 }
 
 /* The built-in guest's buffer lies between its image and its stack: say so early if it cannot. */
@@ -148,8 +158,8 @@ static void check_chunk_fits(const struct lab_vm *lab, uint64_t buffer, uint64_t
 	char have[32], need[32];
 
 	if (buffer > room)
-		die_usage("--chunk: a %s buffer does not fit in the guest's %s of memory (room "
-			  "for %llu bytes): give it more with --mem",
+		die_usage("the guest's %s transfer buffer (--chunk) does not fit in its %s of "
+			  "memory (room for %llu bytes): give it more with --mem, or a smaller --chunk",
 			  format_size(buffer, need, sizeof(need)), format_size(mem, have, sizeof(have)),
 			  (unsigned long long)room);
 }
@@ -192,7 +202,7 @@ int main(int argc, char **argv)
 
 	lab_boot(&lab, &o.common, guest_image_lab_c(), nargs, args);
 	if (!o.common.guest_file)
-		check_chunk_fits(&lab, strtoull(chunk, NULL, 10) + scenario, o.common.mem);
+		check_chunk_fits(&lab, o.chunk + scenario, o.common.mem);
 	hc_register_console(&lab.vm);
 	hc_register_print_exits(&lab.vm);
 	hc_register_fs(&lab.vm);

@@ -250,7 +250,7 @@ static void set_up(struct lab *lab, const struct options *o)
 static void kmsg_open_at_end(struct lab *lab)
 {
 	lab->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	lab->kmsg_errno = errno;
+	lab->kmsg_errno = lab->kmsg_fd < 0 ? errno : 0;
 	if (lab->kmsg_fd >= 0)
 		lseek(lab->kmsg_fd, 0, SEEK_END);
 }
@@ -310,16 +310,15 @@ static int verdict_timed_out(struct lab *lab, const struct options *o)
 	const char *insn = hypercall_insn_at(&lab->vcpu, rip);
 
 	if (!insn) {
-		fprintf(stderr, "lab-d: FAIL: the guest ran past %g s outside any hypercall\n",
-			o->timeout);
+		printf("lab-d: FAIL: the guest ran past %g s at rip 0x%llx, outside any hypercall\n",
+		       o->timeout, (unsigned long long)rip);
 		return EXIT_FAIL;
 	}
-	fprintf(stderr,
-		"lab-d: SKIP: the guest's %s at rip 0x%llx did not complete within %g s.\n"
-		"lab-d: This KVM backend never completes VMCALL/VMMCALL (the PVM backend of\n"
-		"lab-d: our build machines behaves so), so in-kernel hypercalls cannot be shown\n"
-		"lab-d: on this host; " VM_HINT ".\n",
-		insn, (unsigned long long)rip, o->timeout);
+	printf("lab-d: SKIP: the guest's %s at rip 0x%llx did not complete within %g s:\n"
+	       "lab-d: this KVM backend never completes hypercall instructions (a PVM backend\n"
+	       "lab-d: behaves so), so in-kernel hypercalls cannot be shown on this host;\n"
+	       "lab-d: " VM_HINT ".\n",
+	       insn, (unsigned long long)rip, o->timeout);
 	return EXIT_SKIP;
 }
 

@@ -25,13 +25,13 @@ $(BUILD)/labs/lab-d.o: build/guests/lab-d.bin
 
 .PHONY: lab-d-modules lab-d-vm lab-d-deps
 
-# The kernel side takes minutes, Debian's package mirror and about 1.5 GB of
+# The kernel side takes a minute or two, Debian's package mirror and about 1 GB of
 # disk, so it is never part of 'all'; these targets are asked for by name.
 lab-d-modules:
 	@labs/lab-d/modules.sh
 
 lab-d-deps:
-	@labs/lab-d/prereqs.sh --install
+	@LAB_D_STEP=lab-d-deps labs/lab-d/prereqs.sh --install
 
 # The lab-d host that runs inside the QEMU guest: linked statically, as the
 # initramfs has no C library. Always the plain build, never the sanitized one.

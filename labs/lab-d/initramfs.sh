@@ -15,10 +15,12 @@ load_state
 need_tools gzip:gzip readelf:binutils
 
 is_static() { ! readelf -lW "$1" 2>/dev/null | grep -q INTERP; }
-[[ -x "$BUSYBOX" ]] && is_static "$BUSYBOX" || fail $EXIT_SKIP \
-	"$BUSYBOX is not a static busybox; install it with: apt-get install -y busybox-static"
-[[ -x "$LAB_D_BIN" ]] && is_static "$LAB_D_BIN" || fail $EXIT_FAIL \
-	"$LAB_D_BIN is not a static executable (make builds it for lab-d-vm)"
+if ! [[ -x "$BUSYBOX" ]] || ! is_static "$BUSYBOX"; then
+	fail $EXIT_SKIP "$BUSYBOX is not a static busybox; install it with: apt-get install -y busybox-static"
+fi
+if ! [[ -x "$LAB_D_BIN" ]] || ! is_static "$LAB_D_BIN"; then
+	fail $EXIT_FAIL "$LAB_D_BIN is not a static executable (make builds it for lab-d-vm)"
+fi
 for m in kvm kvm-amd; do
 	[[ -e "$LAB_D_MODULES/$m.ko" ]] || fail $EXIT_FAIL "no patched $m.ko; run 'make lab-d-modules'"
 done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # its variables are for the scripts that source it
 # Shared by the lab-d scripts (sourced, not run): where things live, the
 # Debian version they agree on, and how each step reports.
 #
@@ -26,7 +27,7 @@ LAB_D_DEBS=${LAB_D_DEBS:-$LAB_D_BUILD/debs}
 LAB_D_ROOT=$LAB_D_BUILD/root
 LAB_D_MODULES=$LAB_D_BUILD/modules
 LAB_D_VM=$LAB_D_BUILD/vm
-LAB_D_PATCH=$LAB_D_SCRIPTS/kvm-6.1.patch
+LAB_D_PATCH=${LAB_D_PATCH:-$LAB_D_SCRIPTS/kvm-6.1.patch}
 LAB_D_JOBS=${LAB_D_JOBS:-2}
 SOURCE_PACKAGE=linux-source-6.1
 
@@ -81,7 +82,7 @@ resolve_version() {
 
 cached_source_version() {
 	local deb
-	for deb in "$LAB_D_DEBS"/${SOURCE_PACKAGE}_*_all.deb; do
+	for deb in "$LAB_D_DEBS/${SOURCE_PACKAGE}"_*_all.deb; do
 		if [[ -e "$deb" ]]; then
 			dpkg-deb -f "$deb" Version
 		fi

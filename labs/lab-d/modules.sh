@@ -30,7 +30,10 @@ prepare_trees() {
 	tar -xJf "$LAB_D_ROOT/usr/src/linux-source-6.1.tar.xz" -C "$SRC" --strip-components=1 \
 		linux-source-6.1/arch/x86/kvm linux-source-6.1/virt
 	say "applying ${LAB_D_PATCH#"$KIT_TOP"/}"
-	if ! patch -d "$SRC" -p1 --forward --batch --no-backup-if-mismatch <"$LAB_D_PATCH" >"$LOG" 2>&1; then
+	# --fuzz=0: every context line must match. With fuzz, patch(1) may place a
+	# hunk in the wrong switch statement of this 13,000-line file.
+	if ! patch -d "$SRC" -p1 --forward --batch --fuzz=0 --no-backup-if-mismatch \
+		<"$LAB_D_PATCH" >"$LOG" 2>&1; then
 		cat "$LOG" >&2
 		fail $EXIT_FAIL "the patch does not apply to Debian's $SOURCE_PACKAGE $KVERSION (see above)"
 	fi
@@ -43,6 +46,7 @@ prepare_trees() {
 }
 
 build() {
+	rm -rf "$LAB_D_MODULES" # never leave modules of an earlier build behind a failed one
 	say "building kvm.ko, kvm-amd.ko and kvm-intel.ko for $KRELEASE with gcc-12 (-j$LAB_D_JOBS; log: ${LOG#"$KIT_TOP"/})"
 	if ! make -C "$OBJ" M="$KVM_DIR" -j"$LAB_D_JOBS" modules >>"$LOG" 2>&1; then
 		grep -E 'error|Error|warning' "$LOG" | head -n 20 >&2 || tail -n 20 "$LOG" >&2
