@@ -11,31 +11,51 @@ packages=(
 	iproute2 iputils-ping procps util-linux         # isolate, ns-*: ip, ping, ps, unshare, setpriv
 	slirp4netns                                     # isolate's rootless networking
 )
-# Parts of the kit may add packages in mk/deps.d/*.list (one name per line, # comments).
+# Parts of the kit add packages in mk/deps.d/NAME.list (one name per line, #
+# comments). NAME.optional.list holds packages only an optional part needs
+# (the lab-d bonus's QEMU run): installed as root, only mentioned otherwise.
+optional=()
+read_list() {
+	local name _
+	while read -r name _; do
+		[[ -z "$name" || "$name" == \#* ]] || echo "$name"
+	done <"$1"
+}
 shopt -s nullglob
 for list in "$(dirname "$0")"/deps.d/*.list; do
-	while read -r name _; do
-		[[ -z "$name" || "$name" == \#* ]] || packages+=("$name")
-	done <"$list"
+	if [[ "$list" == *.optional.list ]]; then
+		mapfile -t -O "${#optional[@]}" optional < <(read_list "$list")
+	else
+		mapfile -t -O "${#packages[@]}" packages < <(read_list "$list")
+	fi
 done
 
 if [[ "${1:-}" == "--list" ]]; then
-	printf '%s\n' "${packages[@]}"
+	printf '%s\n' "${packages[@]}" "${optional[@]}"
 	exit 0
 fi
 
-missing=()
-for pkg in "${packages[@]}"; do
-	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-	[[ "$status" == "install ok installed" ]] || missing+=("$pkg")
-done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+missing_from() {
+	local pkg status
+	for pkg in "$@"; do
+		status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+		[[ "$status" == "install ok installed" ]] || echo "$pkg"
+	done
+}
+mapfile -t missing < <(missing_from "${packages[@]}")
+mapfile -t missing_optional < <(missing_from "${optional[@]}")
 
 if [[ $(id -u) -ne 0 ]]; then
+	if [[ ${#missing_optional[@]} -gt 0 ]]; then
+		echo "deps: optional, for make lab-d-vm: sudo apt-get install -y ${missing_optional[*]}" >&2
+	fi
+	[[ ${#missing[@]} -eq 0 ]] && exit 0
 	echo "deps: missing Debian packages: ${missing[*]}" >&2
 	echo "deps: install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
 	exit 1
 fi
+missing+=("${missing_optional[@]}")
+[[ ${#missing[@]} -eq 0 ]] && exit 0
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
