@@ -3,8 +3,12 @@
 #   make            build every program (labs, isolate, ns-*, grader)
 #   make grade      build, then run every lab and score it (the main job)
 #   make check      build and run the unit tests, plain and under ASan+UBSan
-#   make bench      benchmarks (never part of check)
+#   make bench      benchmarks (never part of check); bench-lab-b, -lab-c, -lab-e, -isolate
+#   make diagrams   graphviz diagrams of lab-a's and lab-e's memory, into diagrams/
+#   make lab-d-modules, make lab-d-vm   the bonus: patched KVM modules, run under QEMU
+#   make deps       install (as root) or name the missing Debian packages
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build-san/
+#   make CC=clang   build with clang
 #
 # Parts of the kit add themselves through mk/*.mk fragments, which append to
 # PROGRAMS (host programs built at the top level), TESTS (cmocka test
