@@ -4,6 +4,7 @@
 #include "ns_spawn.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -240,4 +241,51 @@ int ns_reap_children(int timeout_ms)
 			return alive < 0 ? 0 : alive;
 		ns_sleep_ms(2);
 	}
+}
+
+/* Does process PID have an open fd to the namespace named TARGET ("net:[123]")? */
+static bool holds_fd(const char *pid, const char *target)
+{
+	char path[600], link[64];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	dir = opendir(path);
+	while (dir && !found && (de = readdir(dir)) != NULL) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			found = strcmp(link, target) == 0;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+int ns_count_holders(enum ns_type type, uint64_t id)
+{
+	char target[64];
+	struct dirent *de;
+	int count = 0;
+	DIR *proc = opendir("/proc");
+
+	snprintf(target, sizeof(target), "%s:[%llu]", ns_type_name(type), (unsigned long long)id);
+	while (proc && (de = readdir(proc)) != NULL) {
+		uint64_t in;
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid <= 0 || !ns_alive(pid))
+			continue;
+		if ((ns_id_of(pid, type, &in) == 0 && in == id) || holds_fd(de->d_name, target))
+			count++;
+	}
+	if (proc)
+		closedir(proc);
+	return count;
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ns_proc.h"
+
 /*
  * Print ROOT and its descendants, one per line: pid here, pid in its own
  * pid namespace, command line, and the six namespace ids. An id is printed
@@ -47,6 +49,13 @@ bool ns_alive(pid_t pid);
 
 /* Wait up to timeout_ms for PID to be dead; true if it is. */
 bool ns_wait_dead(pid_t pid, int timeout_ms);
+
+/*
+ * How many processes hold the namespace TYPE:[ID]: those in it, plus those
+ * with an open file descriptor to it (as ip netns or a bind mount would
+ * keep it alive; those two are not counted).
+ */
+int ns_count_holders(enum ns_type type, uint64_t id);
 
 /* Our own executable, to re-run ourselves as a later stage. 0 or -errno. */
 int ns_self_exe(char *buf, size_t len);

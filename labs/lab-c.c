@@ -186,8 +186,9 @@ static void say_copied(const struct lab_vm *lab, const struct hc_files *files, c
 
 int main(int argc, char **argv)
 {
+	/* static: still reachable if a later step dies with a usage error (no ASan leak report) */
+	static struct hc_files *files;
 	struct lab_c_options o;
-	struct hc_files *files;
 	struct lab_vm lab;
 	char chunk[24], *args[7] = { 0 };
 	int nargs, status;

@@ -211,6 +211,8 @@ static void show_pid_view(void)
 			ns_sleep_ms(2);
 		if (n >= 1)
 			ns_status_field(kids[0], "NSpid", nspid, sizeof(nspid));
+		for (char *tab = strchr(nspid, '\t'); tab; tab = strchr(tab, '\t'))
+			*tab = ' ';
 		ns_comm_of(1, init_comm, sizeof(init_comm));
 		printf("\n3. Whose numbering? A shell in a new pid namespace says $$ = %d. In the\n"
 		       "   parent's /proc that is pid 1, %s, not the shell. Its NSpid line\n"

@@ -1,2 +1,2 @@
 # Part (2): containers and namespaces (issue 6).
-PROGRAMS += isolate ns-a ns-b ns-c
+PROGRAMS += isolate ns-a ns-b ns-c ns-d

@@ -1,11 +1,13 @@
 /*
  * The hostile-guest test: the guest in guests/hostile.c fires thousands of
  * hypercalls with random and pathological arguments at every port of the
- * ABI. The host must answer each with a result or a clean error, never
- * crash, and never touch memory outside the guest (guard pages around guest
- * RAM fault on any overrun; `make check` also runs this under ASan+UBSan).
+ * ABI, filesystem included (in a throwaway sandbox root). The host must
+ * answer each with a result or a clean error, never crash, and never touch
+ * memory outside the guest (guard pages around guest RAM fault on any
+ * overrun; `make check` also runs this under ASan+UBSan).
  */
 #include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 
 #include "boot.h"
 #include "hc.h"
+#include "hc_fs.h"
 
 GUEST_IMAGE(hostile)
 
@@ -28,6 +31,14 @@ struct outcome {
 	int64_t status;
 	uint64_t exits;
 };
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
 
 /* On failure, show the guest's own diagnosis lines among the random bytes it printed. */
 static void show_diagnosis(FILE *out)
@@ -40,14 +51,17 @@ static void show_diagnosis(FILE *out)
 			fputs(line, stderr);
 }
 
-/* Run the hostile guest with its output (random guest bytes) sent to a scratch file. */
-static struct outcome run_hostile(const char *seed, uint64_t mem)
+/* Run the hostile guest with its output (random guest bytes) sent to a scratch file;
+ * with fs, also at the filesystem ports, sandboxed in a fresh temporary root. */
+static struct outcome run_hostile(const char *seed, uint64_t mem, bool fs)
 {
 	struct vm vm;
 	struct vcpu v;
 	struct instance_layout layout;
 	struct guest_image img = guest_image_hostile();
-	char *argv[] = { "hostile", (char *)seed, CALLS, NULL };
+	char *argv[] = { "hostile", (char *)seed, CALLS, fs ? "fs" : NULL, NULL };
+	char root[] = "/tmp/kit-hostile-XXXXXX";
+	struct hc_files *files = NULL;
 	struct outcome o = { 0 };
 	const char *why;
 	FILE *out = tmpfile();
@@ -58,9 +72,15 @@ static struct outcome run_hostile(const char *seed, uint64_t mem)
 	vm.timeout = 60;
 	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
 	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
-	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, 3, argv, &layout, &why), 0);
+	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, fs ? 4 : 3, argv, &layout, &why), 0);
 	hc_register_console(&vm);
 	hc_register_print_exits(&vm);
+	if (fs) {
+		assert_non_null(mkdtemp(root));
+		assert_int_equal(hc_files_create_raw(root, &files, &why), 0);
+		hc_files_attach(&v, files);
+		hc_register_fs(&vm);
+	}
 
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
@@ -75,14 +95,19 @@ static struct outcome run_hostile(const char *seed, uint64_t mem)
 		show_diagnosis(out);
 	fclose(out);
 	o.exits = v.exits;
+	if (fs) {
+		hc_files_destroy(files);
+		/* The guest may have created any files in its root: remove them all. */
+		assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	}
 	vcpu_destroy(&v);
 	vm_destroy(&vm);
 	return o;
 }
 
-static void check_seed(const char *seed, uint64_t mem)
+static void check_seed(const char *seed, uint64_t mem, bool fs)
 {
-	struct outcome o = run_hostile(seed, mem);
+	struct outcome o = run_hostile(seed, mem, fs);
 
 	assert_int_equal(o.end, VCPU_HALTED);
 	assert_int_equal(o.status, 0);            /* no broken answers */
@@ -92,32 +117,32 @@ static void check_seed(const char *seed, uint64_t mem)
 static void test_seed_1(void **state)
 {
 	(void)state;
-	check_seed("1", 2 << 20);
+	check_seed("1", 2 << 20, false);
 }
 
-static void test_seed_2(void **state)
+static void test_seed_2_with_files(void **state)
 {
 	(void)state;
-	check_seed("2", 2 << 20);
+	check_seed("2", 2 << 20, true);
 }
 
 static void test_seed_3_small_memory(void **state)
 {
 	(void)state;
-	check_seed("3", 256 << 10);
+	check_seed("3", 256 << 10, true);
 }
 
 static void test_seed_4_odd_memory(void **state)
 {
 	(void)state;
-	check_seed("4", (3 << 20) + 0x5000);
+	check_seed("4", (3 << 20) + 0x5000, true);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed_1),
-		cmocka_unit_test(test_seed_2),
+		cmocka_unit_test(test_seed_2_with_files),
 		cmocka_unit_test(test_seed_3_small_memory),
 		cmocka_unit_test(test_seed_4_odd_memory),
 	};
