@@ -4,6 +4,7 @@
  * (interleaved, repeated, median). On two cores the ratio should approach
  * 0.5; the target is 0.6 or less.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "hc.h"
+#include "hc_fs.h"
 #include "multi.h"
 #include "util.h"
 
@@ -38,6 +40,8 @@ static int args_for(int i, char **argv, void *ctx)
 	return 4;
 }
 
+static char root[] = "/tmp/kit-bench-e-XXXXXX";
+
 /* Wall time of one run of count vCPUs each doing work hypercalls. */
 static double timed_run(int count, long work)
 {
@@ -49,12 +53,17 @@ static double timed_run(int count, long work)
 	multi_boot(&m, count, 2 << 20, &img, 120, false, args_for, &p);
 	hc_register_console(&m.vm);
 	hc_register_print_exits(&m.vm);
+	for (int i = 0; i < count; i++)
+		hc_files_attach(&m.inst[i].vcpu, hc_files_create(root));
+	hc_register_fs(&m.vm);
 	start = monotonic_seconds();
 	multi_run(&m);
 	elapsed = monotonic_seconds() - start;
-	for (int i = 0; i < count; i++)
+	for (int i = 0; i < count; i++) {
 		if (m.inst[i].end != VCPU_HALTED || m.inst[i].answer != 42)
 			die("benchmark instance %d failed", i);
+		hc_files_destroy(m.inst[i].vcpu.files);
+	}
 	multi_free(&m);
 	return elapsed;
 }
@@ -77,6 +86,8 @@ int main(int argc, char **argv)
 		       kit_progname);
 		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
 	}
+	if (!mkdtemp(root))
+		die("cannot create a temporary directory: %s", strerror(errno));
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	devnull = open("/dev/null", O_WRONLY);
@@ -86,6 +97,13 @@ int main(int argc, char **argv)
 		one[r] = timed_run(1, 2 * WORK);
 		dup2(saved, STDOUT_FILENO);
 	}
+	for (int i = 0; i < 2; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/lab-e-%d.txt", root, i);
+		unlink(path);
+	}
+	rmdir(root);
 	qsort(two, ROUNDS, sizeof(double), compare);
 	qsort(one, ROUNDS, sizeof(double), compare);
 	printf("lab-e benchmark: %d hypercalls per share, median of %d interleaved rounds\n",

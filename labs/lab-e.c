@@ -11,16 +11,20 @@
  *     guest-virtual 0 with its own CR3 (common/boot.c), each run by its own
  *     host thread (common/multi.c) and joined at the end;
  *   - the hypercall handlers are thread-safe: exit counts live in each
- *     vCPU, output is written whole lines at a time, tagged with the vCPU.
+ *     vCPU, output is written whole lines at a time, tagged with the vCPU,
+ *     and each instance has its own table of open files.
  * The guest (guests/lab-e.c) is unchanged in spirit: it stores 42 at its
  * own guest-virtual 0x400, which the host finds in each slice.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hc.h"
+#include "hc_fs.h"
 #include "lab.h"
 #include "multi.h"
 #include "opts.h"
@@ -36,6 +40,7 @@ struct options {
 	long work;
 	int fault;                 /* instance that touches outside its mapping, or -1 */
 	const char *dot_file;
+	const char *root;          /* sandbox for the instances' files; NULL: a fresh temporary one */
 };
 
 struct guest_args {
@@ -55,6 +60,8 @@ static void usage(void)
 	       "  --fault I          instance I also reads outside its page table: it faults and\n"
 	       "                     stops, the others run to the end\n"
 	       "  --dot FILE         write a graphviz description of the slices and tables\n"
+	       "  --root DIR         where the instances' files go (default: a fresh temporary\n"
+	       "                     directory, removed at the end)\n"
 	       "%s"
 	       "  (--mem is the size of each instance's slice)\n"
 	       "\n"
@@ -79,6 +86,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "work", required_argument, NULL, 'w' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "dot", required_argument, NULL, 'd' },
+		{ "root", required_argument, NULL, 'r' },
 		LAB_COMMON_OPTIONS,
 	};
 	int c;
@@ -88,6 +96,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->work = 2000;
 	o->fault = -1;
 	o->dot_file = NULL;
+	o->root = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'n')
@@ -98,6 +107,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->fault = (int)parse_in("--fault", optarg, 0, MULTI_MAX_VCPUS - 1);
 		else if (c == 'd')
 			o->dot_file = optarg;
+		else if (c == 'r')
+			o->root = optarg;
 		else
 			lab_common_option(c, argv, &o->lab, usage);
 	}
@@ -125,6 +136,42 @@ static int args_for(int i, char **argv, void *ctx)
 	if (i == a->o->fault)
 		argv[argc++] = "fault";
 	return argc;
+}
+
+/* Each instance its own descriptor table: files one opens, the other cannot touch. */
+static void give_each_its_files(struct multi_vm *m, const char *root)
+{
+	for (int i = 0; i < m->count; i++)
+		hc_files_attach(&m->inst[i].vcpu, hc_files_create(root));
+	hc_register_fs(&m->vm);
+}
+
+static void close_files(struct multi_vm *m)
+{
+	for (int i = 0; i < m->count; i++)
+		hc_files_destroy(m->inst[i].vcpu.files);
+}
+
+/* The default root: a fresh directory, emptied and removed at the end. */
+static const char *make_temp_root(char *path, size_t size)
+{
+	snprintf(path, size, "%s/lab-e-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(path))
+		die("cannot create a temporary directory for the instances' files: %s",
+		    strerror(errno));
+	return path;
+}
+
+static void remove_temp_root(const char *path, int count)
+{
+	char name[PATH_MAX + 32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "%s/lab-e-%d.txt", path, i);
+		unlink(name);
+	}
+	if (rmdir(path) < 0)
+		warnx("could not remove %s: %s", path, strerror(errno));
 }
 
 static void describe_layout(const struct multi_vm *m)
@@ -224,6 +271,8 @@ int main(int argc, char **argv)
 	struct guest_args args;
 	struct guest_image img;
 	struct multi_vm m;
+	char temp_root[PATH_MAX];
+	const char *root;
 	bool ok;
 
 	kit_set_progname(argv[0]);
@@ -235,8 +284,10 @@ int main(int argc, char **argv)
 		img = guest_image_lab_e();
 
 	multi_boot(&m, o.vcpus, o.lab.mem, &img, o.lab.timeout, o.lab.trace, args_for, &args);
+	root = o.root ? o.root : make_temp_root(temp_root, sizeof(temp_root));
 	hc_register_console(&m.vm);
 	hc_register_print_exits(&m.vm);
+	give_each_its_files(&m, root);
 	describe_layout(&m);
 	if (o.dot_file)
 		write_dot(&m, o.dot_file);
@@ -249,6 +300,9 @@ int main(int argc, char **argv)
 						   "the others finished with 42 in their own slices"
 						 : "OK: every instance finished with 42 in its own slice")
 			       : "FAILED");
+	close_files(&m);
+	if (!o.root)
+		remove_temp_root(root, m.count);
 	multi_free(&m);
 	guest_image_free(&img);
 	return ok ? EXIT_OK : EXIT_FAIL;

@@ -1,6 +1,7 @@
 /*
  * Several vCPUs in one VM (lab-e's machinery): each instance runs in its own
- * slice behind its own page table, concurrently, with hypercalls; a fault
+ * slice behind its own page table, concurrently, with hypercalls (files
+ * included, one descriptor table per instance); a fault
  * stops only the faulting vCPU; output lines arrive whole and tagged.
  */
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "guest_access.h"
 #include "hc.h"
+#include "hc_fs.h"
 #include "multi.h"
 
 GUEST_IMAGE_FILE(lab_e, "lab-e")
@@ -55,7 +57,10 @@ static bool have_kvm(void)
 	return ok;
 }
 
-/* Boot and run count instances with their output captured in *out. */
+static char root[] = "/tmp/kit-multi-XXXXXX";
+
+/* Boot and run count instances, each with its own file table in one root,
+ * with their output captured in *out. */
 static void run(struct multi_vm *m, int count, struct plan *p, FILE **out)
 {
 	struct guest_image img = guest_image_lab_e();
@@ -66,6 +71,11 @@ static void run(struct multi_vm *m, int count, struct plan *p, FILE **out)
 	multi_boot(m, count, SLICE, &img, 30, false, args_for, p);
 	hc_register_console(&m->vm);
 	hc_register_print_exits(&m->vm);
+	if (root[sizeof(root) - 2] == 'X')
+		assert_non_null(mkdtemp(root));
+	for (int i = 0; i < count; i++)
+		hc_files_attach(&m->inst[i].vcpu, hc_files_create(root));
+	hc_register_fs(&m->vm);
 	*out = tmpfile();
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
@@ -75,6 +85,16 @@ static void run(struct multi_vm *m, int count, struct plan *p, FILE **out)
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	rewind(*out);
+}
+
+static void finish(struct multi_vm *m, FILE *out)
+{
+	for (int i = 0; i < m->count; i++) {
+		assert_int_equal(hc_files_open_count(m->inst[i].vcpu.files), 0);
+		hc_files_destroy(m->inst[i].vcpu.files);
+	}
+	fclose(out);
+	multi_free(m);
 }
 
 static void test_two_instances_isolated(void **state)
@@ -104,8 +124,20 @@ static void test_two_instances_isolated(void **state)
 		assert_in_range(in->vcpu.exits, 300, 330);
 	}
 	assert_int_not_equal(m.inst[0].layout.cr3, m.inst[1].layout.cr3);
-	fclose(out);
-	multi_free(&m);
+	/* Each instance's file, written through its own descriptor table. */
+	for (int i = 0; i < 2; i++) {
+		char path[64], text[64] = { 0 }, want[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/lab-e-%d.txt", root, i);
+		snprintf(want, sizeof(want), "written by instance %d\n", i);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		assert_non_null(fgets(text, sizeof(text), f));
+		fclose(f);
+		assert_string_equal(text, want);
+	}
+	finish(&m, out);
 }
 
 static void test_fault_stops_only_that_vcpu(void **state)
@@ -120,8 +152,7 @@ static void test_fault_stops_only_that_vcpu(void **state)
 	assert_int_equal(m.inst[0].answer, 42);
 	assert_int_equal(m.inst[1].end, VCPU_FAILED);
 	assert_non_null(strstr(m.inst[1].vcpu.why, "triple fault"));
-	fclose(out);
-	multi_free(&m);
+	finish(&m, out);
 }
 
 static void test_lines_whole_and_tagged(void **state)
@@ -146,11 +177,10 @@ static void test_lines_whole_and_tagged(void **state)
 		lines[id]++;
 	}
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(lines[i], 6); /* started, 4 progress lines, done */
+		assert_int_equal(lines[i], 7); /* started, 4 progress lines, files, done */
 		assert_int_equal(m.inst[i].answer, 42);
 	}
-	fclose(out);
-	multi_free(&m);
+	finish(&m, out);
 }
 
 int main(void)
@@ -161,5 +191,13 @@ int main(void)
 		cmocka_unit_test(test_lines_whole_and_tagged),
 	};
 
-	return cmocka_run_group_tests_name("multi", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("multi", tests, NULL, NULL);
+	char path[64];
+
+	for (int i = 0; i < MULTI_MAX_VCPUS; i++) {
+		snprintf(path, sizeof(path), "%s/lab-e-%d.txt", root, i);
+		unlink(path);
+	}
+	rmdir(root);
+	return failed;
 }
