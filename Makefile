@@ -12,7 +12,8 @@
 #
 # Parts of the kit add themselves through mk/*.mk fragments, which append to
 # PROGRAMS (host programs built at the top level), TESTS (cmocka test
-# programs in tests/), GUESTS (guest images) and BENCHES (bench targets).
+# programs in tests/), GUESTS (guest images), BENCHES (bench targets) and
+# BENCH_PROGRAMS (benchmarks written in C: bench/NAME.c, run by `make NAME`).
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
@@ -72,6 +73,7 @@ guests: $(GUEST_BINS)
 PROGRAMS := lab-a
 TESTS :=
 BENCHES :=
+BENCH_PROGRAMS :=
 CLEAN_FILES :=
 
 include $(sort $(wildcard mk/*.mk))
@@ -85,6 +87,17 @@ $(BUILD)/labs/$(1).o: $(GUEST_BINS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 $(foreach t,$(TESTS),$(eval $(BUILD)/tests/$(t).o: $(GUEST_BINS)))
+
+# A benchmark NAME is bench/NAME.c linked with the helper layer; `make NAME` runs it.
+define bench_rule
+build/bench/$(1): $(BUILD)/bench/$(1).o $(BUILD)/libkit.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+$(BUILD)/bench/$(1).o: $(GUEST_BINS)
+.PHONY: $(1)
+$(1): build/bench/$(1)
+	@build/bench/$(1)
+endef
+$(foreach b,$(BENCH_PROGRAMS),$(eval $(call bench_rule,$(b))))
 
 TEST_BINS = $(patsubst %,$(BUILD)/tests/%,$(TESTS))
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libkit.a
@@ -113,7 +126,7 @@ bench: all
 	@set -e; for b in $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
 clean:
-	rm -rf build build-san $(PROGRAMS) $(CLEAN_FILES)
+	rm -rf build build-san $(PROGRAMS) $(CLEAN_FILES) $(addprefix build/bench/,$(BENCH_PROGRAMS))
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'

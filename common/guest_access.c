@@ -105,18 +105,15 @@ int guest_iov(const struct guest_view *g, gva_t gva, uint64_t len, bool write,
 
 int guest_check(const struct guest_view *g, gva_t gva, uint64_t len, bool write)
 {
-	uint64_t done = 0;
+	struct iovec iov[8];
+	uint64_t done = 0, covered;
 
-	if (range_wraps(gva, len))
-		return -EFAULT;
 	while (done < len) {
-		uint8_t *host;
-		uint64_t avail;
-		int err = guest_translate(g, gva + done, write, &host, &avail);
+		int n = guest_iov(g, gva + done, len - done, write, iov, 8, &covered);
 
-		if (err)
-			return err;
-		done += avail < len - done ? avail : len - done;
+		if (n < 0)
+			return n;
+		done += covered;
 	}
 	return 0;
 }

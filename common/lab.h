@@ -22,14 +22,19 @@ struct lab_options {
 	bool trace;               /* --trace: one line per exit */
 };
 
-/* getopt_long entries of the common options; end a program's table with them. */
-#define LAB_COMMON_OPTIONS                                          \
+/*
+ * getopt_long entries of the common options; end a program's table with
+ * them. LAB_RUN_OPTIONS leaves out --mem, for labs with a fixed memory size.
+ */
+#define LAB_RUN_OPTIONS                                             \
 	{ "guest", required_argument, NULL, 'g' },                  \
-	{ "mem", required_argument, NULL, 'm' },                    \
 	{ "trace", no_argument, NULL, 't' },                        \
 	{ "timeout", required_argument, NULL, 'T' },                \
 	{ "help", no_argument, NULL, 'h' },                         \
 	{ NULL, 0, NULL, 0 }
+#define LAB_COMMON_OPTIONS                                          \
+	{ "mem", required_argument, NULL, 'm' },                    \
+	LAB_RUN_OPTIONS
 
 /* Help text for the common options (after a program's own). */
 #define LAB_COMMON_HELP                                                                   \

@@ -20,9 +20,8 @@
 #define CONTAINER_FLAGS (CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
 			 CLONE_NEWPID | CLONE_NEWNS)
 
-/* What the parent tells the child once the outside is ready. */
+/* What the parent tells the child once the outside is ready (EOF instead: give up). */
 struct go_message {
-	int ok;                 /* 0: give up quietly */
 	enum ns_net_mode net;
 	enum ns_net_tool tool;
 	int slot;               /* the veth slot, when net == NS_NET_VETH */
@@ -108,8 +107,8 @@ static int container_main(struct child_args *a)
 	ns_close_fd(&a->go.write_fd); /* else our own copy would hide the parent's death */
 	/* Die with the parent, SIGKILL included; the pipe covers a parent already gone. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (ns_pipe_recv(a->go.read_fd, &go, sizeof(go)) < 0 || !go.ok)
-		_exit(NS_EXIT_FAILURE);
+	if (ns_pipe_recv(a->go.read_fd, &go, sizeof(go)) < 0)
+		_exit(NS_EXIT_FAILURE); /* the parent gave up, or died */
 	ns_close_fd(&a->go.read_fd);
 
 	if (sethostname(a->cfg->hostname, strlen(a->cfg->hostname)) < 0)
@@ -156,12 +155,6 @@ static int map_ids(struct ns_container *c)
 	return ret;
 }
 
-static void note(const struct ns_config *cfg, const char *fmt, const char *detail)
-{
-	if (!cfg->quiet)
-		warnx(fmt, detail);
-}
-
 /* Rootless networking: slirp4netns if it can work, else loopback only. */
 static void choose_rootless_net(struct ns_container *c, const struct ns_config *cfg, const char *why)
 {
@@ -169,8 +162,9 @@ static void choose_rootless_net(struct ns_container *c, const struct ns_config *
 
 	if (usable == 0 && ns_slirp_start(&c->slirp, c->pid) == 0) {
 		c->net = NS_NET_SLIRP;
-		note(cfg, "note: %s; using slirp4netns user-mode networking instead "
-		     "(container " NS_SLIRP_ADDR ", host " NS_SLIRP_HOST ")", why);
+		if (!cfg->quiet)
+			warnx("note: %s; using slirp4netns user-mode networking instead "
+			      "(container " NS_SLIRP_ADDR ", host " NS_SLIRP_HOST ")", why);
 		return;
 	}
 	c->net = NS_NET_LOOPBACK;
@@ -260,7 +254,7 @@ static void abandon_child(struct ns_container *c)
 int ns_container_start(struct ns_container *c, const struct ns_config *cfg)
 {
 	struct child_args args = { .cfg = cfg };
-	struct go_message go = { .ok = 1 };
+	struct go_message go;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
@@ -284,11 +278,12 @@ int ns_container_start(struct ns_container *c, const struct ns_config *cfg)
 		ret = setup_net(c, cfg);
 	if (ret == 0 && cfg->verbose)
 		describe(c);
-	go.net = c->net;
-	go.tool = c->tool;
-	go.slot = c->veth.slot;
-	if (ret == 0)
+	go = (struct go_message){ .net = c->net, .tool = c->tool, .slot = c->veth.slot };
+	if (ret == 0) {
 		ret = ns_pipe_send(args.go.write_fd, &go, sizeof(go));
+		if (ret < 0)
+			warnx("the container's init died during set-up");
+	}
 	ns_pipe_close(&args.go);
 	if (ret < 0)
 		abandon_child(c);

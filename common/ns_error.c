@@ -86,7 +86,8 @@ const char *ns_hint(enum ns_op op, int err)
 	case NS_OP_SLIRP:
 		return err == ENOENT ? "install slirp4netns (mk/deps.sh does), or use --net=loopback" :
 		       err == EACCES ? "/dev/net/tun is not readable and writable for you: ask root "
-				       "to 'chmod 0666 /dev/net/tun', or use --net=loopback" : "";
+				       "to 'chmod 0666 /dev/net/tun', or use --net=loopback" :
+		       err == ECHILD ? "it exited before it was ready; its own words are above" : "";
 	case NS_OP_SPAWN:
 		return err == ENOENT ? "the program is not installed or not on PATH" : "";
 	case NS_OP_OTHER:

@@ -73,27 +73,43 @@ static long inner_pid(pid_t pid)
 	return atol(last ? last + 1 : value);
 }
 
+/* Print a line without the blanks that column padding leaves at its end. */
+static void put_trimmed(char *line)
+{
+	size_t n = strlen(line);
+
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = '\0';
+	puts(line);
+}
+
 void ns_show_tree_header(void)
 {
-	printf("  %-7s %-5s %-44s %-10s %-10s %-10s %-10s %-10s %-10s\n", "PID", "NSPID",
-	       "COMMAND", "user", "uts", "ipc", "net", "pid", "mnt");
+	char line[256];
+
+	snprintf(line, sizeof(line), "  %-7s %-5s %-44s %-10s %-10s %-10s %-10s %-10s %-10s", "PID",
+		 "NSPID", "COMMAND", "user", "uts", "ipc", "net", "pid", "mnt");
+	put_trimmed(line);
 }
 
 static void show_one(pid_t pid, int depth, const uint64_t parent_ids[NS_TYPE_COUNT],
 		     uint64_t ids[NS_TYPE_COUNT])
 {
-	char cmd[128], label[160];
+	char cmd[128], label[160], line[512];
+	size_t used;
 
-	cmdline_of(pid, cmd, sizeof(cmd) - 2 * (size_t)depth > 20 ? sizeof(cmd) - 2 * (size_t)depth : 20);
+	cmdline_of(pid, cmd, sizeof(cmd));
 	snprintf(label, sizeof(label), "%*s%s%s", 2 * depth, "", depth ? "`-" : "", cmd);
-	printf("  %-7d %-5ld %-44.44s", (int)pid, inner_pid(pid), label);
-	for (int t = 0; t < NS_TYPE_COUNT; t++) {
+	used = (size_t)snprintf(line, sizeof(line), "  %-7d %-5ld %-44.44s", (int)pid,
+				inner_pid(pid), label);
+	for (int t = 0; t < NS_TYPE_COUNT && used < sizeof(line); t++) {
 		if (ids[t] != parent_ids[t])
-			printf(" %-10llu", (unsigned long long)ids[t]);
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %-10llu",
+						 (unsigned long long)ids[t]);
 		else
-			printf(" %-10s", "\"");
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %-10s", "\"");
 	}
-	putchar('\n');
+	put_trimmed(line);
 }
 
 static void show_subtree(pid_t pid, int depth, const uint64_t parent_ids[NS_TYPE_COUNT])

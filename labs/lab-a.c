@@ -22,6 +22,7 @@
 #include "guest_access.h"
 #include "guest_image.h"
 #include "kvm.h"
+#include "lab.h"
 #include "opts.h"
 #include "paging.h"
 #include "util.h"
@@ -40,10 +41,8 @@ GUEST_IMAGE(hello)
 #define MAX_IMAGE     PML4_GPA
 
 struct options {
-	const char *guest_file;
+	struct lab_options lab;    /* --guest, --trace, --timeout (the memory size is fixed) */
 	const char *dot_file;
-	double timeout;
-	bool trace;
 };
 
 /* What the run taught us, gathered live for the answers. */
@@ -60,9 +59,9 @@ struct lab {
 	enum vcpu_end end;
 };
 
-static void usage(FILE *to)
+static void usage(void)
 {
-	fprintf(to,
+	printf(
 		"usage: %s [--guest FILE] [--dot FILE] [--trace] [--timeout SECONDS]\n"
 		"\n"
 		"Run kvm-hello-world's long-mode guest on the kit's KVM layer, with the\n"
@@ -87,31 +86,19 @@ static void usage(FILE *to)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "guest", required_argument, NULL, 'g' },
 		{ "dot", required_argument, NULL, 'd' },
-		{ "trace", no_argument, NULL, 't' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		LAB_RUN_OPTIONS,
 	};
 	int c;
 
-	*o = (struct options){ .timeout = VM_TIMEOUT_DEFAULT };
+	lab_options_init(&o->lab);
+	o->dot_file = NULL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'g': o->guest_file = optarg; break;
-		case 'd': o->dot_file = optarg; break;
-		case 't': o->trace = true; break;
-		case 'T':
-			if (parse_seconds(optarg, &o->timeout) < 0)
-				die_usage("--timeout '%s': expected a positive number of seconds", optarg);
-			break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		case ':': die_usage("option '%s' needs a value", argv[optind - 1]);
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
+		if (c == 'd')
+			o->dot_file = optarg;
+		else
+			lab_common_option(c, argv, &o->lab, usage);
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
 }
@@ -143,14 +130,14 @@ static void build_page_tables(struct lab *lab)
 
 static void set_up(struct lab *lab, const struct options *o)
 {
-	if (o->guest_file)
-		guest_image_load(o->guest_file, MAX_IMAGE, &lab->image);
+	if (o->lab.guest_file)
+		guest_image_load(o->lab.guest_file, MAX_IMAGE, &lab->image);
 	else
 		lab->image = guest_image_hello();
 
 	vm_create(&lab->vm);
-	lab->vm.timeout = o->timeout;
-	lab->vm.trace = o->trace;
+	lab->vm.timeout = o->lab.timeout;
+	lab->vm.trace = o->lab.trace;
 	vm_add_memory(&lab->vm, MEM_SIZE);
 	build_page_tables(lab);
 	memcpy(lab->vm.mem.host, lab->image.data, lab->image.size);

@@ -30,35 +30,24 @@
 
 #include "guest_access.h"
 #include "guest_image.h"
+#include "hc.h"
 #include "kvm.h"
+#include "lab.h"
 #include "layout.h"
 #include "opts.h"
 #include "util.h"
 #include "lab-d/kit_hypercall.h"
 
-/*
- * The guest image, embedded as GUEST_IMAGE() does (its NAME must be a C
- * identifier, and this guest is called lab-d).
- */
-__asm__(".pushsection .rodata\n"
-	".balign 16\n"
-	"lab_d_guest_start:\n"
-	".incbin \"build/guests/lab-d.bin\"\n"
-	"lab_d_guest_end:\n"
-	".popsection\n");
-extern const uint8_t lab_d_guest_start[], lab_d_guest_end[];
+GUEST_IMAGE_FILE(lab_d, "lab-d")
 
 #define MEM_SIZE         (2ull << 20)
-#define CONSOLE_PORT     0xE9
 /* Long enough for the whole guest (milliseconds), short enough not to wait for a stuck VMCALL. */
 #define DEFAULT_TIMEOUT  2.0
 #define KMSG_TAG         "kvm_kit: "
 #define VM_HINT          "'make lab-d-vm' shows them working under QEMU instead"
 
 struct options {
-	const char *guest_file;
-	double timeout;
-	bool trace;
+	struct lab_options lab;    /* --guest, --trace, --timeout (the memory size is fixed) */
 };
 
 struct lab {
@@ -73,9 +62,9 @@ struct lab {
 	enum vcpu_end end;
 };
 
-static void usage(FILE *to)
+static void usage(void)
 {
-	fprintf(to,
+	printf(
 		"usage: %s [--guest FILE] [--timeout SECONDS] [--trace]\n"
 		"\n"
 		"Run the lab-d guest, which calls hypercalls that KVM answers inside the\n"
@@ -98,43 +87,19 @@ static void usage(FILE *to)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "guest", required_argument, NULL, 'g' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "trace", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct option longopts[] = { LAB_RUN_OPTIONS };
 	int c;
 
-	*o = (struct options){ .timeout = DEFAULT_TIMEOUT };
+	lab_options_init(&o->lab);
+	o->lab.timeout = DEFAULT_TIMEOUT;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'g': o->guest_file = optarg; break;
-		case 'T':
-			if (parse_seconds(optarg, &o->timeout) < 0)
-				die_usage("--timeout '%s': expected a positive number of seconds", optarg);
-			break;
-		case 't': o->trace = true; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		case ':': die_usage("option '%s' needs a value", argv[optind - 1]);
-		default: die_usage("unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
+		lab_common_option(c, argv, &o->lab, usage);
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
 }
 
 /* --- set-up ------------------------------------------------------------------ */
-
-static enum pio_result on_console(struct vcpu *v, struct pio *io, void *opaque)
-{
-	(void)opaque;
-	for (uint32_t i = 0; i < io->count; i++)
-		vcpu_console_byte(v, io->data[i]);
-	return PIO_DONE;
-}
 
 static enum pio_result on_noop(struct vcpu *v, struct pio *io, void *opaque)
 {
@@ -200,15 +165,10 @@ static void set_cpuid(struct lab *lab)
 /* Before KVM is touched, so that an unusable --guest FILE is a usage error everywhere. */
 static void choose_image(struct lab *lab, const struct options *o)
 {
-	if (o->guest_file) {
-		guest_image_load(o->guest_file, MEM_SIZE, &lab->image);
-		return;
-	}
-	lab->image = (struct guest_image){
-		.data = lab_d_guest_start,
-		.size = (size_t)(lab_d_guest_end - lab_d_guest_start),
-		.name = "built-in lab-d",
-	};
+	if (o->lab.guest_file)
+		guest_image_load(o->lab.guest_file, MEM_SIZE, &lab->image);
+	else
+		lab->image = guest_image_lab_d();
 }
 
 static void load_image(struct lab *lab)
@@ -229,13 +189,11 @@ static void set_up(struct lab *lab, const struct options *o)
 {
 	choose_image(lab, o);
 	create_vm(&lab->vm);
-	lab->vm.timeout = o->timeout;
-	lab->vm.trace = o->trace;
+	lab->vm.timeout = o->lab.timeout;
+	lab->vm.trace = o->lab.trace;
 	vm_add_memory(&lab->vm, MEM_SIZE);
 	load_image(lab);
-	vm_on_port(&lab->vm, &(struct port_spec){
-		.port = CONSOLE_PORT, .dirs = PIO_DIR_OUT, .size = 1, .strings_ok = true,
-		.name = "console", .fn = on_console, .opaque = lab });
+	hc_register_console(&lab->vm);
 	vm_on_port(&lab->vm, &(struct port_spec){
 		.port = LAB_D_NOOP_PORT, .dirs = PIO_DIR_OUT, .size = 1,
 		.name = "no-op", .fn = on_noop, .opaque = lab });
@@ -311,14 +269,14 @@ static int verdict_timed_out(struct lab *lab, const struct options *o)
 
 	if (!insn) {
 		printf("lab-d: FAIL: the guest ran past %g s at rip 0x%llx, outside any hypercall\n",
-		       o->timeout, (unsigned long long)rip);
+		       o->lab.timeout, (unsigned long long)rip);
 		return EXIT_FAIL;
 	}
 	printf("lab-d: SKIP: the guest's %s at rip 0x%llx did not complete within %g s:\n"
 	       "lab-d: this KVM backend never completes hypercall instructions (a PVM backend\n"
 	       "lab-d: behaves so), so in-kernel hypercalls cannot be shown on this host;\n"
 	       "lab-d: " VM_HINT ".\n",
-	       insn, (unsigned long long)rip, o->timeout);
+	       insn, (unsigned long long)rip, o->lab.timeout);
 	return EXIT_SKIP;
 }
 
@@ -393,7 +351,7 @@ int main(int argc, char **argv)
 	set_up(&lab, &opts);
 
 	printf("lab-d: guest %s (%zu bytes); the vCPU's CPUID vendor is \"%s\"; timeout %g s\n",
-	       lab.image.name, lab.image.size, lab.vendor, opts.timeout);
+	       lab.image.name, lab.image.size, lab.vendor, opts.lab.timeout);
 	fflush(stdout);
 	kmsg_open_at_end(&lab);
 	lab.end = vcpu_run(&lab.vcpu);

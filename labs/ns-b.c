@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,13 +113,30 @@ static int sys_unshare(int flags)
 	return unshare(flags) < 0 ? errno : 0;
 }
 
+/*
+ * Give up privilege: become uid 65534 if we are root of the machine; if we
+ * are root only of a user namespace (where 65534 may not be mapped), drop
+ * every capability instead, which is what the kernel looks at.
+ */
+static void become_unprivileged(void)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct none[2] = { { 0 } };
+
+	if (geteuid() != 0)
+		return;
+	if (setgroups(0, NULL) == 0 && setresgid(NOBODY, NOBODY, NOBODY) == 0 &&
+	    setresuid(NOBODY, NOBODY, NOBODY) == 0)
+		return;
+	if (syscall(SYS_capset, &header, none) < 0)
+		die("cannot drop our capabilities: %s", strerror(errno));
+}
+
 /* As an unprivileged user, only CLONE_NEWUSER needs no capability. */
 static int case_unprivileged(int unused)
 {
 	(void)unused;
-	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-			       setresuid(NOBODY, NOBODY, NOBODY) < 0))
-		die("cannot become uid %d: %s", NOBODY, strerror(errno));
+	become_unprivileged();
 	printf("  as uid %d: unshare(CLONE_NEWIPC) first      -> %s\n", (int)getuid(),
 	       outcome(sys_unshare(CLONE_NEWIPC)));
 	printf("  as uid %d: unshare(CLONE_NEWUSER)           -> %s\n", (int)getuid(),
