@@ -25,10 +25,11 @@
 #include "ns_sync.h"
 #include "util.h"
 
-/* A stand-in shell: a child that does its steps when told, over a pipe. */
+/* A stand-in shell: a child that does its steps when told, and says when done. */
 struct shell {
 	pid_t pid;
 	int go_fd;   /* we write one byte per step */
+	int done_fd; /* it answers one byte per step done */
 };
 
 static void help(void)
@@ -56,38 +57,23 @@ static void await_go(int fd)
 		_exit(0);
 }
 
-/*
- * The shell's life: called "bash"; on the first go, unshare FLAGS (0: none);
- * on the second, rename itself to NAME (the assignment's line 4 / 27);
- * then wait to be killed.
- */
-static struct shell start_shell(int flags, const char *name)
+static void report_done(int fd)
 {
-	struct ns_pipe go;
-	struct shell sh;
+	char byte = 1;
 
-	if (ns_pipe_open(&go) < 0)
-		die("pipe: %s", strerror(errno));
-	fflush(stdout);
-	sh.pid = fork();
-	if (sh.pid < 0)
-		die("fork: %s", strerror(errno));
-	if (sh.pid == 0) {
-		ns_close_fd(&go.write_fd);
-		ns_set_comm("bash");
-		await_go(go.read_fd);
-		if (flags && unshare(flags) < 0)
-			die("unshare: %s", strerror(errno));
-		await_go(go.read_fd);
-		ns_set_comm(name);
-		await_go(go.read_fd); /* EOF when the parent is done */
-		_exit(0);
-	}
-	ns_close_fd(&go.read_fd);
-	sh.go_fd = go.write_fd;
-	return sh;
+	ns_pipe_send(fd, &byte, 1);
 }
 
+/* Wait until the shell has done the step it was told to do. */
+static void step_done(struct shell *sh)
+{
+	char byte;
+
+	if (ns_pipe_recv(sh->done_fd, &byte, 1) < 0)
+		die("stand-in shell %d died", (int)sh->pid);
+}
+
+/* Tell the shell to do its next step; it does it while we go on. */
 static void step(struct shell *sh)
 {
 	char byte = 1;
@@ -95,11 +81,51 @@ static void step(struct shell *sh)
 	ns_pipe_send(sh->go_fd, &byte, 1);
 }
 
+/*
+ * The shell's life: called "bash"; on the first go, unshare FLAGS (0: none);
+ * on the second, rename itself to NAME (the assignment's line 4 / 27);
+ * then wait to be killed. Each step done is acknowledged.
+ */
+static struct shell start_shell(int flags, const char *name)
+{
+	struct ns_pipe go, done;
+	struct shell sh;
+
+	if (ns_pipe_open(&go) < 0 || ns_pipe_open(&done) < 0)
+		die("pipe: %s", strerror(errno));
+	fflush(stdout);
+	sh.pid = fork();
+	if (sh.pid < 0)
+		die("fork: %s", strerror(errno));
+	if (sh.pid == 0) {
+		ns_close_fd(&go.write_fd);
+		ns_close_fd(&done.read_fd);
+		ns_set_comm("bash");
+		report_done(done.write_fd);
+		await_go(go.read_fd);
+		if (flags && unshare(flags) < 0)
+			die("unshare: %s", strerror(errno));
+		report_done(done.write_fd);
+		await_go(go.read_fd);
+		ns_set_comm(name);
+		report_done(done.write_fd);
+		await_go(go.read_fd); /* EOF when the parent is done */
+		_exit(0);
+	}
+	ns_close_fd(&go.read_fd);
+	ns_close_fd(&done.write_fd);
+	sh.go_fd = go.write_fd;
+	sh.done_fd = done.read_fd;
+	step_done(&sh); /* it is called bash now */
+	return sh;
+}
+
 static void end_shell(struct shell *sh)
 {
 	int wstatus;
 
 	ns_close_fd(&sh->go_fd);
+	ns_close_fd(&sh->done_fd);
 	kill(sh->pid, SIGKILL);
 	ns_wait(sh->pid, &wstatus);
 }
@@ -135,7 +161,8 @@ static void show_ambiguity(void)
 
 	for (int i = 0; i < 3; i++)
 		step(all[i]); /* each does its unshare */
-	ns_sleep_ms(50);
+	for (int i = 0; i < 3; i++)
+		step_done(all[i]);
 	printf("1. Which process? Every shell is called bash. Three stand-ins: one in our\n"
 	       "   namespaces, one after unshare -U, one after unshare -U --net.\n"
 	       "   ps -e -o pid,comm | grep bash:\n");
@@ -146,7 +173,8 @@ static void show_ambiguity(void)
 	       ret ? strerror(-ret) : "ok (?)");
 	for (int i = 0; i < 3; i++)
 		step(all[i]); /* each renames itself: line 4 / 27 */
-	ns_sleep_ms(50);
+	for (int i = 0; i < 3; i++)
+		step_done(all[i]);
 	printf("   After line 4 (echo my-user-ns > /proc/$$/comm), grep my-user-ns:\n");
 	show_matches("my-user-ns");
 	printf("   and after line 27, grep my-net-ns:\n");
@@ -161,8 +189,7 @@ static void show_timing(void)
 	unsigned long long before, after, ours = ns_of(getpid(), NS_NET);
 	pid_t found;
 
-	ns_sleep_ms(20);
-	before = ns_of(sh.pid, NS_NET);
+	before = ns_of(sh.pid, NS_NET); /* it has not run unshare yet: it waits for us */
 	step(&sh); /* it runs unshare --net */
 	step(&sh); /* then renames itself */
 	found = ns_wait_in_tree(sh.pid, "my-net-ns", 5000);

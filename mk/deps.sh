@@ -10,6 +10,7 @@ packages=(
 	graphviz                                        # make diagrams
 	iproute2 iputils-ping procps util-linux         # isolate, ns-*: ip, ping, ps, unshare, setpriv
 	slirp4netns                                     # isolate's rootless networking
+	patch                                           # make check-grader applies seeded bugs
 )
 # Parts of the kit add packages in mk/deps.d/NAME.list (one name per line, #
 # comments). NAME.optional.list holds packages only an optional part needs

@@ -509,7 +509,7 @@ static void test_ten_side_by_side(void **state)
 	enum { N = 10 };
 	char outputs[N][256], files[N][64];
 	pid_t pids[N];
-	int mounts = count_mounts(), most = 0;
+	int mounts = count_mounts(), most = 0, status[N];
 
 	(void)state;
 	for (int i = 0; i < N; i++) {
@@ -528,13 +528,14 @@ static void test_ten_side_by_side(void **state)
 		most = now > most ? now : most;
 		ns_sleep_ms(10);
 	}
-	assert_int_equal(most, N);
 	for (int i = 0; i < N; i++) {
-		int status = wait_exit(pids[i], TIMEOUT_MS);
-
+		status[i] = wait_exit(pids[i], TIMEOUT_MS);
 		ns_read_text(files[i], outputs[i], sizeof(outputs[i]));
 		unlink(files[i]);
-		expect_status(status, 0, outputs[i]);
+	}
+	assert_int_equal(most, N);
+	for (int i = 0; i < N; i++) {
+		expect_status(status[i], 0, outputs[i]);
 		expect_text(outputs[i], "10.11.");
 	}
 	for (int i = 0; i < N; i++)
