@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "ns_container.h"
@@ -25,6 +24,7 @@
 #include "ns_proc.h"
 #include "ns_show.h"
 #include "ns_spawn.h"
+#include "ns_stages.h"
 #include "util.h"
 
 #define STAGE_TIMEOUT_MS 5000
@@ -42,84 +42,12 @@ static void help(void)
 	       "Exit status: 0, 1 on failure, 77 when user namespaces are unavailable.\n");
 }
 
-/* ---------------- the stages: what the child shell does ---------------- */
+/* The child shell's column: common/ns_stages.c runs it as stages of this program. */
+static const struct ns_stages stages = { .self = self };
 
-/* Run the next command of the sequence and wait for it, as the shell would. */
-static int run_next(char *const argv[])
+static int run_stage(const char *name, const char *arg)
 {
-	int ret = ns_run(argv, NULL);
-
-	if (ret < 0)
-		die("%s: %s", argv[0], strerror(-ret));
-	return ret;
-}
-
-/* Line 4's echo "my-user-ns" > /proc/$$/comm, then wait for lines 12-13. */
-static int stage_user(void)
-{
-	char map[64] = "";
-	char *next[] = { "unshare", "--ipc", "--uts", "--kill-child", "--", self, "--stage", "uts", NULL };
-
-	ns_set_comm("my-user-ns");
-	for (int waited = 0; !map[0] || map[0] == '\n'; waited++) {
-		if (waited > STAGE_TIMEOUT_MS)
-			die("nobody wrote our uid_map");
-		ns_sleep_ms(1);
-		ns_read_text("/proc/self/uid_map", map, sizeof(map));
-	}
-	return run_next(next); /* line 20 */
-}
-
-/* Line 21's hostname isolated, then line 26. */
-static int stage_uts(void)
-{
-	char *next[] = { "unshare", "--net", "--kill-child", "--", self, "--stage", "net", NULL };
-
-	if (sethostname("isolated", 8) < 0)
-		die("sethostname: %s", strerror(errno));
-	return run_next(next);
-}
-
-/* Line 27's echo "my-net-ns" > /proc/$$/comm, then line 53. */
-static int stage_net(void)
-{
-	char *next[] = { "unshare", "--pid", "--mount", "--fork", "--kill-child", "--", self, "--stage",
-			 "pid", NULL };
-
-	ns_set_comm("my-net-ns");
-	return run_next(next);
-}
-
-/* Stay alive under NAME until killed (or a minute passes). */
-static int stage_hold(const char *name)
-{
-	ns_set_comm(name);
-	for (int i = 0; i < 600; i++)
-		ns_sleep_ms(100);
-	return 0;
-}
-
-/* Line 54's mount -t proc proc /proc, then stay as the shell of the last step. */
-static int stage_pid(void)
-{
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die("mount /proc: %s", strerror(errno));
-	return stage_hold("my-pid-ns");
-}
-
-static int run_stage(const char *stage, const char *arg)
-{
-	if (strcmp(stage, "user") == 0)
-		return stage_user();
-	if (strcmp(stage, "uts") == 0)
-		return stage_uts();
-	if (strcmp(stage, "net") == 0)
-		return stage_net();
-	if (strcmp(stage, "pid") == 0)
-		return stage_pid();
-	if (strcmp(stage, "hold") == 0 && arg)
-		return stage_hold(arg);
-	die_usage("unknown stage '%s'", stage);
+	return ns_stage_run(&stages, name, arg);
 }
 
 /* ---------------- the parent shell's part, and the report ---------------- */
@@ -142,33 +70,24 @@ static void end_tree(pid_t top)
 	       left ? "SOME ARE STILL ALIVE" : "all gone, and their namespaces with them");
 }
 
-static pid_t wait_stage(pid_t top, const char *comm)
-{
-	pid_t pid = ns_wait_in_tree(top, comm, STAGE_TIMEOUT_MS);
-
-	if (!pid) {
-		kill(top, SIGKILL);
-		die("no process named %s appeared under pid %d", comm, (int)top);
-	}
-	return pid;
-}
-
 static void show_sequence(void)
 {
-	char *first[] = { "unshare", "-U", "--kill-child", "--", self, "--stage", "user", NULL };
+	char *first[8];
 	const char *step;
 	pid_t top, user;
-	int ret = ns_spawn(first, NULL, &top);
+	int ret;
 
+	ns_stages_first_command(&stages, first);
+	ret = ns_spawn(first, NULL, &top);
 	if (ret < 0)
 		die("cannot run unshare: %s", strerror(-ret));
-	user = wait_stage(top, "my-user-ns"); /* lines 9-10 */
+	user = ns_stages_wait(top, "my-user-ns"); /* lines 9-10 */
 	ret = ns_map_root_to(user, geteuid(), getegid(), geteuid() != 0, &step);
 	if (ret < 0) {
 		kill(top, SIGKILL);
 		die("cannot write %s of pid %d: %s", step, (int)user, strerror(-ret));
 	}
-	wait_stage(top, "my-pid-ns");
+	ns_stages_wait(top, "my-pid-ns");
 	printf("1. The assignment's sequence (lines 3, 20, 26, 53; uid 0 mapped to uid %d).\n"
 	       "   --kill-child implies --fork, so each unshare stays as the parent of the\n"
 	       "   shell it started; a stage of ns-a stands for each shell:\n\n",
@@ -191,7 +110,7 @@ static void show_one_unshare(void)
 
 	if (ret < 0)
 		die("cannot run unshare: %s", strerror(-ret));
-	wait_stage(top, "my-container");
+	ns_stages_wait(top, "my-container");
 	printf("2. Minimal with unshare(1): one command creates all six namespaces:\n"
 	       "   unshare --user --map-root-user --uts --ipc --net --pid --mount --fork --mount-proc\n\n");
 	ns_show_tree_header();
@@ -228,17 +147,11 @@ static void show_clone(void)
 
 int main(int argc, char **argv)
 {
+	int status;
+
 	kit_set_progname("ns-a");
-	if (ns_self_exe(self, sizeof(self)) < 0)
-		die("cannot find our own executable: %s", strerror(errno));
-	if (argc >= 3 && strcmp(argv[1], "--stage") == 0)
-		return run_stage(argv[2], argc > 3 ? argv[3] : NULL);
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		help();
-		return EXIT_OK;
-	}
-	if (argc != 1)
-		die_usage("unexpected argument '%s'", argv[1]);
+	if (ns_demo_dispatch(argc, argv, self, sizeof(self), help, run_stage, &status))
+		return status;
 	ns_require_userns();
 	ns_become_subreaper();
 	show_sequence();

@@ -30,6 +30,7 @@
 #include "ns_proc.h"
 #include "ns_show.h"
 #include "ns_spawn.h"
+#include "ns_stages.h"
 #include "util.h"
 
 #define NOBODY 65534
@@ -337,19 +338,23 @@ static void show_late_map(void)
 	       "  map gives uid 0, but capabilities come back only at the next execve.\n");
 }
 
+static int run_stage(const char *name, const char *arg)
+{
+	(void)arg;
+	if (strcmp(name, "unmapped") == 0)
+		return stage_unmapped();
+	if (strcmp(name, "mapped") == 0)
+		return stage_mapped();
+	die_usage("unknown stage '%s'", name);
+}
+
 int main(int argc, char **argv)
 {
+	int status;
+
 	kit_set_progname("ns-b");
-	if (ns_self_exe(self, sizeof(self)) < 0)
-		die("cannot find our own executable: %s", strerror(errno));
-	if (argc == 3 && strcmp(argv[1], "--stage") == 0)
-		return strcmp(argv[2], "unmapped") == 0 ? stage_unmapped() : stage_mapped();
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		help();
-		return EXIT_OK;
-	}
-	if (argc != 1)
-		die_usage("unexpected argument '%s'", argv[1]);
+	if (ns_demo_dispatch(argc, argv, self, sizeof(self), help, run_stage, &status))
+		return status;
 	ns_require_userns();
 	show_order();
 	show_late_map();

@@ -26,6 +26,7 @@
 #include "ns_proc.h"
 #include "ns_show.h"
 #include "ns_spawn.h"
+#include "ns_stages.h"
 #include "ns_sync.h"
 #include "util.h"
 
@@ -67,51 +68,13 @@ static void help(void)
 
 /* ---------------- the stages (the child shell's column) ---------------- */
 
-static int run_next(char *const argv[])
+/* Lines 43-45, in the net stage: hear which veth slot we got, configure our end. */
+static void configure_our_veth_end(void)
 {
-	int fds[1] = { CONTROL_FD };
-	struct ns_spawn_opts opts = { .pass_fds = fds, .npass = 1 };
-	int ret = ns_run(argv, &opts);
-
-	if (ret < 0)
-		die("%s: %s", argv[0], strerror(-ret));
-	return ret;
-}
-
-static int stage_user(void)
-{
-	char map[64] = "";
-	char *next[] = { "unshare", "--ipc", "--uts", "--kill-child", "--", self, "--stage", "uts", NULL };
-
-	ns_set_comm("my-user-ns");
-	for (int waited = 0; !map[0]; waited++) {
-		if (waited > STAGE_TIMEOUT_MS)
-			die("nobody wrote our uid_map");
-		ns_sleep_ms(1);
-		ns_read_text("/proc/self/uid_map", map, sizeof(map));
-	}
-	return run_next(next);
-}
-
-static int stage_uts(void)
-{
-	char *next[] = { "unshare", "--net", "--kill-child", "--", self, "--stage", "net", NULL };
-
-	if (sethostname("isolated", 8) < 0)
-		die("sethostname: %s", strerror(errno));
-	return run_next(next);
-}
-
-/* Lines 27 and 43-45: name ourselves, then configure our end of the veth. */
-static int stage_net(void)
-{
-	char *next[] = { "unshare", "--pid", "--mount", "--fork", "--kill-child", "--", self,
-			 "--stage", "pid", NULL };
 	struct ns_veth veth;
 	const char *step;
 	int slot, ret;
 
-	ns_set_comm("my-net-ns");
 	if (ns_pipe_recv(CONTROL_FD, &slot, sizeof(slot)) < 0)
 		die("the parent went away");
 	if (slot >= 0)
@@ -119,39 +82,18 @@ static int stage_net(void)
 	ret = ns_net_setup_inside(NS_TOOL_NETLINK, slot >= 0 ? &veth : NULL, &step);
 	if (ret < 0)
 		die("%s: %s", step, strerror(-ret));
-	return run_next(next);
 }
 
-/* Stay alive as my-pid-ns until killed (or a minute passes). */
-static int stage_hold(void)
-{
-	ns_set_comm("my-pid-ns");
-	for (int i = 0; i < 600; i++)
-		ns_sleep_ms(100);
-	return 0;
-}
+static const int control_fds[1] = { CONTROL_FD };
 
-/* Line 54: mount -t proc proc /proc, then stay. */
-static int stage_pid(void)
-{
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		die("mount /proc: %s", strerror(errno));
-	return stage_hold();
-}
+/* common/ns_stages.c runs the column; the control pipe travels down to the net stage. */
+static const struct ns_stages stages = {
+	.self = self, .pass_fds = control_fds, .npass = 1, .at_net = configure_our_veth_end,
+};
 
-static int run_stage(const char *stage)
+static int run_stage(const char *name, const char *arg)
 {
-	if (strcmp(stage, "user") == 0)
-		return stage_user();
-	if (strcmp(stage, "uts") == 0)
-		return stage_uts();
-	if (strcmp(stage, "net") == 0)
-		return stage_net();
-	if (strcmp(stage, "pid") == 0)
-		return stage_pid();
-	if (strcmp(stage, "hold") == 0)
-		return stage_hold();
-	die_usage("unknown stage '%s'", stage);
+	return ns_stage_run(&stages, name, arg);
 }
 
 /* ---------------- looking ---------------- */
@@ -216,17 +158,6 @@ static int holders_total(const struct snapshot *snap)
 
 /* ---------------- the assignment's sequence ---------------- */
 
-static pid_t wait_stage(pid_t top, const char *comm)
-{
-	pid_t pid = ns_wait_in_tree(top, comm, STAGE_TIMEOUT_MS);
-
-	if (!pid) {
-		kill(top, SIGKILL);
-		die("no process named %s appeared under pid %d", comm, (int)top);
-	}
-	return pid;
-}
-
 /* Lines 32-36 from the parent's side: the pair, its host end addressed and up. */
 static int add_veth(struct subject *s, pid_t net_stage)
 {
@@ -246,7 +177,7 @@ static int add_veth(struct subject *s, pid_t net_stage)
 
 static pid_t set_up_sequence(struct subject *s)
 {
-	char *first[] = { "unshare", "-U", "--kill-child", "--", self, "--stage", "user", NULL };
+	char *first[8];
 	struct ns_pipe control;
 	const char *step;
 	pid_t top, user, leaf;
@@ -255,18 +186,19 @@ static pid_t set_up_sequence(struct subject *s)
 	if (ns_pipe_open(&control) < 0)
 		die("pipe: %s", strerror(errno));
 	fds[0] = control.read_fd;
+	ns_stages_first_command(&stages, first);
 	ret = ns_spawn(first, &(struct ns_spawn_opts){ .pass_fds = fds, .npass = 1 }, &top);
 	if (ret < 0)
 		die("cannot run unshare: %s", strerror(-ret));
 	ns_close_fd(&control.read_fd);
-	user = wait_stage(top, "my-user-ns");
+	user = ns_stages_wait(top, "my-user-ns");
 	ret = ns_map_root_to(user, geteuid(), getegid(), geteuid() != 0, &step);
 	if (ret < 0)
 		die("cannot write %s of pid %d: %s", step, (int)user, strerror(-ret));
-	slot = add_veth(s, wait_stage(top, "my-net-ns"));
+	slot = add_veth(s, ns_stages_wait(top, "my-net-ns"));
 	ns_pipe_send(control.write_fd, &slot, sizeof(slot));
 	ns_pipe_close(&control);
-	leaf = wait_stage(top, "my-pid-ns");
+	leaf = ns_stages_wait(top, "my-pid-ns");
 	ns_ids_of(leaf, s->ids);
 	s->npids = ns_collect_tree(top, s->pids, MAX_TREE);
 	return top;
@@ -375,17 +307,11 @@ int main(int argc, char **argv)
 {
 	bool clean;
 
+	int status;
+
 	kit_set_progname("ns-d");
-	if (ns_self_exe(self, sizeof(self)) < 0)
-		die("cannot find our own executable: %s", strerror(errno));
-	if (argc == 3 && strcmp(argv[1], "--stage") == 0)
-		return run_stage(argv[2]);
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		help();
-		return EXIT_OK;
-	}
-	if (argc != 1)
-		die_usage("unexpected argument '%s'", argv[1]);
+	if (ns_demo_dispatch(argc, argv, self, sizeof(self), help, run_stage, &status))
+		return status;
 	ns_require_userns();
 	ns_become_subreaper();
 	clean = show_sequence();
