@@ -224,14 +224,16 @@ static int enter_sandbox(void **state)
 	return 0;
 }
 
-static int check_runnable(void **state)
+/*
+ * Stands in for every test when they cannot run here. cmocka counts a
+ * skip() in a test's body as SKIPPED, but one in a setup function as an
+ * error, so the decision is made before the run, not in a setup.
+ */
+static void skip_test(void **state)
 {
 	(void)state;
-	if (skip_reason) {
-		print_message("skipped: %s\n", skip_reason);
-		skip();
-	}
-	return 0;
+	print_message("skipped: %s\n", skip_reason);
+	skip();
 }
 
 /* ---------------- uts, pid, user, ipc, mnt ---------------- */
@@ -241,7 +243,7 @@ static void test_hostname(void **state)
 	char out[256], before[128], after[128], name[32];
 
 	(void)state;
-	snprintf(name, sizeof(name), "box-%x", (unsigned)(ns_now_ms() * 1000) ^ (unsigned)getpid());
+	snprintf(name, sizeof(name), "box-%x", (unsigned)(uint64_t)(ns_now_ms() * 1000) ^ (unsigned)getpid());
 	gethostname(before, sizeof(before));
 	expect_status(run(out, sizeof(out), ISO("hostname")), 0, out);
 	expect_line(out, "isolated");
@@ -621,30 +623,30 @@ static int find_paths(void)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_hostname, check_runnable),
-		cmocka_unit_test_setup(test_program_is_pid_1, check_runnable),
-		cmocka_unit_test_setup(test_proc_shows_only_the_container, check_runnable),
-		cmocka_unit_test_setup(test_uid_0_inside, check_runnable),
-		cmocka_unit_test_setup(test_uid_mapped_outside, check_runnable),
-		cmocka_unit_test_setup(test_ipc_is_isolated, check_runnable),
-		cmocka_unit_test_setup(test_veth_ping, check_runnable),
-		cmocka_unit_test_setup(test_veth_ping_with_ip_tool, check_runnable),
-		cmocka_unit_test_setup(test_loopback_only, check_runnable),
-		cmocka_unit_test_setup(test_slirp_as_root, check_runnable),
-		cmocka_unit_test_setup(test_exit_status_is_the_programs, check_runnable),
-		cmocka_unit_test_setup(test_exit_127_not_found, check_runnable),
-		cmocka_unit_test_setup(test_exit_126_cannot_run, check_runnable),
-		cmocka_unit_test_setup(test_exit_2_usage, check_runnable),
-		cmocka_unit_test_setup(test_exit_125_own_failure, check_runnable),
-		cmocka_unit_test_setup(test_exit_128_plus_signal, check_runnable),
-		cmocka_unit_test_setup(test_sigterm_and_sigint_reach_the_container, check_runnable),
-		cmocka_unit_test_setup(test_signal_reaches_a_handler, check_runnable),
-		cmocka_unit_test_setup(test_nothing_left_after_100_runs, check_runnable),
-		cmocka_unit_test_setup(test_nothing_left_after_sigkill, check_runnable),
-		cmocka_unit_test_setup(test_ten_side_by_side, check_runnable),
-		cmocka_unit_test_setup(test_rootless_run, check_runnable),
-		cmocka_unit_test_setup(test_rootless_network, check_runnable),
+	struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostname),
+		cmocka_unit_test(test_program_is_pid_1),
+		cmocka_unit_test(test_proc_shows_only_the_container),
+		cmocka_unit_test(test_uid_0_inside),
+		cmocka_unit_test(test_uid_mapped_outside),
+		cmocka_unit_test(test_ipc_is_isolated),
+		cmocka_unit_test(test_veth_ping),
+		cmocka_unit_test(test_veth_ping_with_ip_tool),
+		cmocka_unit_test(test_loopback_only),
+		cmocka_unit_test(test_slirp_as_root),
+		cmocka_unit_test(test_exit_status_is_the_programs),
+		cmocka_unit_test(test_exit_127_not_found),
+		cmocka_unit_test(test_exit_126_cannot_run),
+		cmocka_unit_test(test_exit_2_usage),
+		cmocka_unit_test(test_exit_125_own_failure),
+		cmocka_unit_test(test_exit_128_plus_signal),
+		cmocka_unit_test(test_sigterm_and_sigint_reach_the_container),
+		cmocka_unit_test(test_signal_reaches_a_handler),
+		cmocka_unit_test(test_nothing_left_after_100_runs),
+		cmocka_unit_test(test_nothing_left_after_sigkill),
+		cmocka_unit_test(test_ten_side_by_side),
+		cmocka_unit_test(test_rootless_run),
+		cmocka_unit_test(test_rootless_network),
 	};
 
 	/* A PATH with folders uid 65534 cannot search makes execvp report EACCES (126),
@@ -652,5 +654,10 @@ int main(void)
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	if (find_paths() < 0)
 		skip_reason = "isolate or tests/ns/ping-host-end.sh not found (build isolate first)";
-	return cmocka_run_group_tests_name("isolate", tests, skip_reason ? NULL : enter_sandbox, NULL);
+	else
+		enter_sandbox(NULL);
+	if (skip_reason)
+		for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+			tests[i].test_func = skip_test;
+	return cmocka_run_group_tests_name("isolate", tests, NULL, NULL);
 }
