@@ -97,13 +97,7 @@ int main(int argc, char **argv)
 		one[r] = timed_run(1, 2 * WORK);
 		dup2(saved, STDOUT_FILENO);
 	}
-	for (int i = 0; i < 2; i++) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "%s/lab-e-%d.txt", root, i);
-		unlink(path);
-	}
-	rmdir(root);
+	remove_tree(root);
 	qsort(two, ROUNDS, sizeof(double), compare);
 	qsort(one, ROUNDS, sizeof(double), compare);
 	printf("lab-e benchmark: %d hypercalls per share, median of %d interleaved rounds\n",

@@ -75,16 +75,6 @@ void multi_run(struct multi_vm *m)
 		pthread_join(m->inst[i].thread, NULL);
 }
 
-void multi_run_serial(struct multi_vm *m)
-{
-	m->vm.tag_epoch = monotonic_seconds();
-	for (int i = 0; i < m->count; i++) {
-		struct thread_arg a = { .m = m, .in = &m->inst[i] };
-
-		run_thread(&a);
-	}
-}
-
 void multi_free(struct multi_vm *m)
 {
 	for (int i = 0; i < m->count; i++)

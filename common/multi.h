@@ -44,9 +44,6 @@ void multi_boot(struct multi_vm *m, int count, uint64_t slice, const struct gues
 /* Run every instance on its own thread at once and wait for all of them. */
 void multi_run(struct multi_vm *m);
 
-/* Run the instances one after another on the calling thread (the serial baseline). */
-void multi_run_serial(struct multi_vm *m);
-
 void multi_free(struct multi_vm *m);
 
 double monotonic_seconds(void);

@@ -106,8 +106,3 @@ void ns_report(enum ns_op op, int err, const char *what)
 		warnx("%s: %s", what, strerror(err));
 }
 
-void ns_fail(int code, enum ns_op op, int err, const char *what)
-{
-	ns_report(op, err, what);
-	exit(code);
-}

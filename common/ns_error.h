@@ -28,7 +28,4 @@ const char *ns_hint(enum ns_op op, int err);
  */
 void ns_report(enum ns_op op, int err, const char *what);
 
-/* ns_report, then exit(code); in a cloned child use ns_report + _exit. */
-void ns_fail(int code, enum ns_op op, int err, const char *what) __attribute__((noreturn));
-
 #endif

@@ -76,11 +76,6 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v)
 	return -ENOSPC;
 }
 
-int ns_veth_delete(enum ns_net_tool tool, const struct ns_veth *v)
-{
-	return ops_for(tool)->destroy(v);
-}
-
 int ns_veth_retire(enum ns_net_tool tool, const struct ns_veth *v)
 {
 	char new_name[IF_NAMESIZE];

@@ -52,9 +52,6 @@ int ns_slot_order(int n);
  */
 int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v);
 
-/* Host side: delete the pair (deleting one end deletes both). -ENODEV if already gone. */
-int ns_veth_delete(enum ns_net_tool tool, const struct ns_veth *v);
-
 /*
  * Host side, once the container's init has been reaped: retire the pair so
  * its slot is free at once. The pair dies with the container's network

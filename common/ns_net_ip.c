@@ -83,13 +83,6 @@ static int create(pid_t child, const struct ns_veth *v, int fresh)
 	return ret;
 }
 
-static int destroy(const struct ns_veth *v)
-{
-	char *del[] = { "ip", "link", "del", (char *)v->host_if, NULL };
-
-	return run_ip(del, 1, NULL, 0) == 0 ? 0 : -ENODEV;
-}
-
 static int retire(const struct ns_veth *v, const char *new_name)
 {
 	char addr[INET_ADDRSTRLEN + 4];
@@ -124,6 +117,6 @@ static int add_addr(const char *ifname, struct in_addr addr, unsigned prefix)
 }
 
 const struct ns_net_ops ns_net_ip_ops = {
-	.create = create, .destroy = destroy, .retire = retire,
+	.create = create, .retire = retire,
 	.link_up = link_up, .add_addr = add_addr,
 };

@@ -49,15 +49,6 @@ static int create(pid_t child, const struct ns_veth *v, int fresh)
 	return ret;
 }
 
-static int destroy(const struct ns_veth *v)
-{
-	struct ns_nl nl;
-	int ret;
-
-	WITH_NL(nl, ret, ns_nl_del_link(&nl, v->host_if));
-	return ret;
-}
-
 static int retire_steps(struct ns_nl *nl, const struct ns_veth *v, const char *new_name)
 {
 	int ret = ns_nl_del_ipv4(nl, v->host_index, v->host_addr, v->prefix);
@@ -103,6 +94,6 @@ static int add_addr(const char *ifname, struct in_addr addr, unsigned prefix)
 }
 
 const struct ns_net_ops ns_net_netlink_ops = {
-	.create = create, .destroy = destroy, .retire = retire,
+	.create = create, .retire = retire,
 	.link_up = link_up, .add_addr = add_addr,
 };

@@ -11,7 +11,6 @@ struct ns_net_ops {
 	/* Create the pair, host end up and addressed; -EEXIST if the name is taken.
 	 * fresh: lo is the only interface here (see pick_indexes in ns_net.c). */
 	int (*create)(pid_t child, const struct ns_veth *v, int fresh);
-	int (*destroy)(const struct ns_veth *v);
 	int (*retire)(const struct ns_veth *v, const char *new_name);
 	int (*link_up)(const char *ifname);
 	int (*add_addr)(const char *ifname, struct in_addr addr, unsigned prefix);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,26 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct {
-	const char *name;
-	int flag;
-} ns_types[NS_TYPE_COUNT] = {
-	[NS_USER] = { "user", CLONE_NEWUSER },
-	[NS_UTS] = { "uts", CLONE_NEWUTS },
-	[NS_IPC] = { "ipc", CLONE_NEWIPC },
-	[NS_NET] = { "net", CLONE_NEWNET },
-	[NS_PID] = { "pid", CLONE_NEWPID },
-	[NS_MNT] = { "mnt", CLONE_NEWNS },
+/* The file names under /proc/PID/ns/. */
+static const char *const ns_type_names[NS_TYPE_COUNT] = {
+	[NS_USER] = "user", [NS_UTS] = "uts", [NS_IPC] = "ipc",
+	[NS_NET] = "net", [NS_PID] = "pid", [NS_MNT] = "mnt",
 };
 
 const char *ns_type_name(enum ns_type type)
 {
-	return type < NS_TYPE_COUNT ? ns_types[type].name : "?";
-}
-
-int ns_type_clone_flag(enum ns_type type)
-{
-	return type < NS_TYPE_COUNT ? ns_types[type].flag : 0;
+	return type < NS_TYPE_COUNT ? ns_type_names[type] : "?";
 }
 
 int ns_id_of(pid_t pid, enum ns_type type, uint64_t *id)

@@ -17,9 +17,6 @@ enum ns_type { NS_USER, NS_UTS, NS_IPC, NS_NET, NS_PID, NS_MNT, NS_TYPE_COUNT };
 /* "user", "uts", ... : the file name under /proc/PID/ns/. */
 const char *ns_type_name(enum ns_type type);
 
-/* The CLONE_NEW* flag of a type. */
-int ns_type_clone_flag(enum ns_type type);
-
 /* A namespace's id is the inode number of /proc/PID/ns/TYPE (what lsns shows). */
 int ns_id_of(pid_t pid, enum ns_type type, uint64_t *id);
 

@@ -213,13 +213,6 @@ bool ns_alive(pid_t pid)
 	return end && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
 }
 
-bool ns_wait_dead(pid_t pid, int timeout_ms)
-{
-	for (int waited = 0; waited < timeout_ms && ns_alive(pid); waited += 2)
-		ns_sleep_ms(2);
-	return !ns_alive(pid);
-}
-
 static int collect(pid_t pid, pid_t *pids, int count, int max)
 {
 	pid_t kids[MAX_KIDS];

@@ -47,9 +47,6 @@ int ns_reap_children(int timeout_ms);
 /* Is PID running (not gone, not a zombie)? */
 bool ns_alive(pid_t pid);
 
-/* Wait up to timeout_ms for PID to be dead; true if it is. */
-bool ns_wait_dead(pid_t pid, int timeout_ms);
-
 /*
  * How many processes hold the namespace TYPE:[ID]: those in it, plus those
  * with an open file descriptor to it (as ip netns or a bind mount would

@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,19 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path) < 0 ? -errno : 0;
+}
+
+int remove_tree(const char *path)
+{
+	int ret = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+
+	return ret < 0 ? -errno : ret;
 }

@@ -30,6 +30,9 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "Try 'prog --help'.", exit EXIT_USAGE. */
 void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/* Remove path and everything below it, not following symbolic links. 0 or -errno. */
+int remove_tree(const char *path);
+
 /* Write all of buf to fd, retrying on EINTR and short writes. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 

@@ -76,7 +76,7 @@ static void run_check(const struct check *c, const struct graded_tree *tree, str
 	out->details = verdict.details;
 	out->seconds = res.seconds;
 	out->output = res.output; /* handed over: not freed with res */
-	if (remove_tree(scratch) < 0)
+	if (remove_scratch_tree(scratch) < 0)
 		warnx("could not remove %s", scratch);
 	free_env(env);
 	free(assign_scratch);

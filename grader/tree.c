@@ -50,7 +50,7 @@ static bool tool_succeeded(const struct run_result *res)
 	       res->exit_status == 0;
 }
 
-int remove_tree(const char *path)
+int remove_scratch_tree(const char *path)
 {
 	char *const rm_argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)path, NULL };
 	char *const chmod_argv[] = { "chmod", "-R", "u+rwX", "--", (char *)path, NULL };
@@ -312,7 +312,7 @@ void tree_release(struct graded_tree *t, bool keep, FILE *report)
 {
 	if (t->scratch_root && keep)
 		fprintf(report, "Kept the scratch copy: %s (build log: %s/build.log)\n", t->path, t->scratch_root);
-	else if (t->scratch_root && remove_tree(t->scratch_root) < 0)
+	else if (t->scratch_root && remove_scratch_tree(t->scratch_root) < 0)
 		warnx("could not remove the scratch folder %s", t->scratch_root);
 	free(t->source);
 	free(t->path);

@@ -46,6 +46,6 @@ void tree_release(struct graded_tree *t, bool keep, FILE *report);
 /* A fresh folder $TMPDIR/PREFIX-XXXXXX (TMPDIR defaults to /tmp); NULL with errno. */
 char *make_temp_dir(const char *prefix);
 /* rm -rf without crossing file systems or following symlinks. 0 or -1. */
-int remove_tree(const char *path);
+int remove_scratch_tree(const char *path);
 
 #endif

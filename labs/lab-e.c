@@ -162,16 +162,12 @@ static const char *make_temp_root(char *path, size_t size)
 	return path;
 }
 
-static void remove_temp_root(const char *path, int count)
+static void remove_temp_root(const char *path)
 {
-	char name[PATH_MAX + 32];
+	int err = remove_tree(path);
 
-	for (int i = 0; i < count; i++) {
-		snprintf(name, sizeof(name), "%s/lab-e-%d.txt", path, i);
-		unlink(name);
-	}
-	if (rmdir(path) < 0)
-		warnx("could not remove %s: %s", path, strerror(errno));
+	if (err)
+		warnx("could not remove %s: %s", path, strerror(-err));
 }
 
 static void describe_layout(const struct multi_vm *m)
@@ -302,7 +298,7 @@ int main(int argc, char **argv)
 			       : "FAILED");
 	close_files(&m);
 	if (!o.root)
-		remove_temp_root(root, m.count);
+		remove_temp_root(root);
 	multi_free(&m);
 	guest_image_free(&img);
 	return ok ? EXIT_OK : EXIT_FAIL;

@@ -137,7 +137,7 @@ static void graded_free(struct graded *g)
 	free(g->results);
 	rubric_free(&g->rubric);
 	free(g->report);
-	remove_tree(g->tree);
+	remove_scratch_tree(g->tree);
 	free(g->tree);
 }
 
@@ -385,7 +385,7 @@ static void test_load_folder(void **state)
 	assert_int_equal(rubric_load(&r, "/nonexistent/x.rubric", &err), -1);
 	assert_string_equal(err.text, "/nonexistent/x.rubric: cannot read the rubric: No such file or directory");
 	rubric_free(&r);
-	remove_tree(dir);
+	remove_scratch_tree(dir);
 	free(dir);
 	free(a);
 	free(b);
@@ -624,7 +624,7 @@ static void test_timeout_kills_process_group(void **state)
 	rubric_free(&r);
 	free(pid_text);
 	run_result_free(&res);
-	remove_tree(dir);
+	remove_scratch_tree(dir);
 	free(dir);
 	free(pidfile);
 	free(command);
@@ -675,7 +675,7 @@ static void test_leftover_process_does_not_hold_the_check(void **state)
 	assert_true(process_gone((pid_t)atoi(pid_text)));
 	free(pid_text);
 	run_result_free(&res);
-	remove_tree(dir);
+	remove_scratch_tree(dir);
 	free(dir);
 	free(command);
 	free(pidfile);
@@ -1055,7 +1055,7 @@ static struct cli_fixture cli_setup(const char *rubric_text)
 
 static void cli_teardown(struct cli_fixture *f)
 {
-	remove_tree(f->dir);
+	remove_scratch_tree(f->dir);
 	free(f->dir);
 	free(f->tmp);
 	free(f->rubric);

@@ -7,7 +7,6 @@
  * overrun; `make check` also runs this under ASan+UBSan).
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +20,7 @@
 #include "boot.h"
 #include "hc.h"
 #include "hc_fs.h"
+#include "util.h"
 
 GUEST_IMAGE(hostile)
 
@@ -31,14 +31,6 @@ struct outcome {
 	int64_t status;
 	uint64_t exits;
 };
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
 
 /* On failure, show the guest's own diagnosis lines among the random bytes it printed. */
 static void show_diagnosis(FILE *out)
@@ -98,7 +90,7 @@ static struct outcome run_hostile(const char *seed, uint64_t mem, bool fs)
 	if (fs) {
 		hc_files_destroy(files);
 		/* The guest may have created any files in its root: remove them all. */
-		assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+		assert_int_equal(remove_tree(root), 0);
 	}
 	vcpu_destroy(&v);
 	vm_destroy(&vm);

@@ -19,6 +19,7 @@
 #include "hc.h"
 #include "hc_fs.h"
 #include "multi.h"
+#include "util.h"
 
 GUEST_IMAGE_FILE(lab_e, "lab-e")
 
@@ -192,12 +193,8 @@ int main(void)
 	};
 
 	int failed = cmocka_run_group_tests_name("multi", tests, NULL, NULL);
-	char path[64];
 
-	for (int i = 0; i < MULTI_MAX_VCPUS; i++) {
-		snprintf(path, sizeof(path), "%s/lab-e-%d.txt", root, i);
-		unlink(path);
-	}
-	rmdir(root);
+	if (root[sizeof(root) - 2] != 'X')
+		remove_tree(root);
 	return failed;
 }
