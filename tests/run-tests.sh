@@ -15,6 +15,10 @@ for t in "$@"; do
 	p=$(awk '/^\[  PASSED  \]/ {s += $4} END {print s + 0}' "$out")
 	f=$(awk '/^\[  FAILED  \] [0-9]+ test/ {s += $4} END {print s + 0}' "$out")
 	s=$(awk '/^\[  SKIPPED \] [0-9]+ test/ {s += $4} END {print s + 0}' "$out")
+	# Name the failed tests again at the end, where a long log's reader looks.
+	while read -r name; do
+		broken+=("${t##*/}: $name failed")
+	done < <(awk '/^\[  (FAILED  |ERROR   )\] [a-z_]/ {print $4}' "$out" | sort -u)
 	rm -f "$out"
 	if [[ $status -ne 0 && $f -eq 0 ]]; then
 		f=1 # crashed, or a sanitizer stopped it
