@@ -10,20 +10,33 @@
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build-san/
 #   make CC=clang   build with clang
 #
-# Parts of the kit add themselves through mk/*.mk fragments, which append to
-# PROGRAMS (host programs built at the top level), TESTS (cmocka test
-# programs in tests/), GUESTS (guest images), BENCHES (bench targets) and
-# BENCH_PROGRAMS (benchmarks written in C: bench/NAME.c, run by `make NAME`).
+# The helper layer is one library per layer, each using only those below it:
+#   common/util  libkit-util.a  exit codes, messages, option values, clock
+#   common/kvm   libkit-kvm.a   the KVM wrapper: VM, vCPU, run loop, paging, guest pointers
+#   common/lab   libkit-lab.a   what the KVM labs share: options, the standard guest layout
+#   common/ns    libkit-ns.a    the namespace helpers
+# (common/abi/hypercall.h, the hypercall ABI, is a header shared with the guests.)
+#
+# Each lab adds itself in labs/NAME/build.mk (other parts in mk/*.mk) by naming
+# what it builds:
+#   PROGRAMS += P       P_SRCS (host sources; the first embeds the guests), P_LIBS,
+#                       P_GUESTS (guest images the program embeds)
+#   TESTS += T          the same variables for the cmocka test tests/T
+#   BENCH_PROGRAMS += B the same for the benchmark build/bench/B (`make B` runs it)
+#   GUESTS += G         G_GUEST_SRCS (guest sources), G_BARE = 1 for a guest
+#                       without the runtime (its own _start comes first)
+#   BENCHES += bench-X  a target `make bench` runs
 
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
+# Nothing the build makes is an intermediate to delete: a second make rebuilds nothing.
+.SECONDARY:
 
-CC ?= gcc
 BUILD := build$(if $(SANITIZE),-san)
 BIN := $(if $(SANITIZE),$(BUILD)/,)
 
 WARN := -Wall -Wextra -Werror
-CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Icommon -Iguests -MMD -MP $(EXTRA_CFLAGS)
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Icommon -Ilabs -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := $(EXTRA_LDFLAGS)
 LDLIBS := -lpthread -lrt -lm
 ifdef SANITIZE
@@ -32,80 +45,80 @@ CFLAGS += $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
 endif
 
-# --- guests: freestanding flat binaries, always built plain into build/guests
-GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -m64 -ffreestanding -nostdlib -fno-pic -fno-pie \
-	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fcf-protection=none \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -Iguests -Icommon -MMD -MP
-GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guests/guest.ld -Wl,--build-id=none \
-	-Wl,--no-warn-rwx-segments
-GUEST_RT := $(patsubst guests/rt/%,build/guests/rt/%.o,$(wildcard guests/rt/*.c guests/rt/*.S))
-# Guests that take no runtime: their own _start is the first byte (hello mirrors kvm-hello-world).
-GUESTS_BARE := hello
-GUESTS := hello
-
-build/guests/rt/%.c.o: guests/rt/%.c
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
-build/guests/rt/%.S.o: guests/rt/%.S
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
-build/guests/%.o: guests/%.c
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
-build/guests/%.elf: build/guests/%.o $(GUEST_RT) guests/guest.ld
-	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(if $(filter $*,$(GUESTS_BARE)),,$(GUEST_RT))
-build/guests/%.bin: build/guests/%.elf
-	objcopy -O binary $< $@
-
-# --- the shared helper layer
-COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
-$(BUILD)/libkit.a: $(COMMON_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+# --- the helper layer: one library per layer
+LAYERS := util kvm lab ns
+define layer_rule
+$(BUILD)/libkit-$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/$(1)/*.c))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
+# What a program links for each layer, the layers below included (order matters for ld).
+LIB_UTIL := $(BUILD)/libkit-util.a
+LIB_KVM := $(BUILD)/libkit-kvm.a $(LIB_UTIL)
+LIB_LAB := $(BUILD)/libkit-lab.a $(LIB_KVM)
+LIB_NS := $(BUILD)/libkit-ns.a $(LIB_UTIL)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-GUEST_BINS = $(patsubst %,build/guests/%.bin,$(GUESTS))
-guests: $(GUEST_BINS)
+# --- guests: freestanding flat binaries, always built plain into build/guests
+GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -m64 -ffreestanding -nostdlib -fno-pic -fno-pie \
+	-mgeneral-regs-only -mno-red-zone -fno-stack-protector -fcf-protection=none \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -Iguests -Icommon -Ilabs -MMD -MP
+GUEST_LDFLAGS := -nostdlib -static -Wl,-T,guests/guest.ld -Wl,--build-id=none \
+	-Wl,--no-warn-rwx-segments
+GUEST_RT := $(patsubst %,build/guest-obj/%.o,$(basename $(wildcard guests/rt/*.c guests/rt/*.S)))
 
-PROGRAMS := lab-a
+build/guest-obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+build/guest-obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+build/guests/%.bin: build/guests/%.elf
+	objcopy -O binary $< $@
+
+PROGRAMS :=
 TESTS :=
+GUESTS :=
 BENCHES :=
 BENCH_PROGRAMS :=
 CLEAN_FILES :=
 
-include $(sort $(wildcard mk/*.mk))
+include $(sort $(wildcard mk/*.mk)) $(sort $(wildcard labs/*/build.mk))
 
-# A program NAME is labs/NAME.c linked with the helper layer.
-# Programs and tests embed guests with .incbin, so their objects depend on the images.
-define program_rule
-$(BIN)$(1): $(BUILD)/labs/$(1).o $(BUILD)/libkit.a
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
-$(BUILD)/labs/$(1).o: $(GUEST_BINS)
+define guest_rule
+build/guests/$(1).elf: $(patsubst %,build/guest-obj/%.o,$(basename $($(1)_GUEST_SRCS))) \
+		$(if $($(1)_BARE),,$(GUEST_RT)) guests/guest.ld
+	@mkdir -p $$(@D)
+	$$(CC) $$(GUEST_CFLAGS) $$(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
 endef
-$(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
-$(foreach t,$(TESTS),$(eval $(BUILD)/tests/$(t).o: $(GUEST_BINS)))
+$(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
+GUEST_BINS = $(patsubst %,build/guests/%.bin,$(GUESTS))
 
-# A benchmark NAME is bench/NAME.c linked with the helper layer; `make NAME` runs it.
-define bench_rule
-build/bench/$(1): $(BUILD)/bench/$(1).o $(BUILD)/libkit.a
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
-$(BUILD)/bench/$(1).o: $(GUEST_BINS)
-.PHONY: $(1)
-$(1): build/bench/$(1)
-	@build/bench/$(1)
+# link_rule(OUTPUT, NAME, EXTRA_LIBS): NAME_SRCS linked with NAME_LIBS. The first
+# source embeds NAME_GUESTS with .incbin, which the compiler's dependency files
+# do not record: it is rebuilt when one of those images changes.
+define link_rule
+$(1): $(patsubst %.c,$(BUILD)/%.o,$($(2)_SRCS)) $($(2)_LIBS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(filter %.a,$$^) $$(LDLIBS) $(3)
+$(patsubst %.c,$(BUILD)/%.o,$(firstword $($(2)_SRCS))): $(patsubst %,build/guests/%.bin,$($(2)_GUESTS))
 endef
-$(foreach b,$(BENCH_PROGRAMS),$(eval $(call bench_rule,$(b))))
+$(foreach p,$(PROGRAMS),$(eval $(call link_rule,$(BIN)$(p),$(p))))
+$(foreach t,$(TESTS),$(eval $(call link_rule,$(BUILD)/tests/$(t),$(t),-lcmocka)))
+$(foreach b,$(BENCH_PROGRAMS),$(eval $(call link_rule,build/bench/$(b),$(b))))
+# `make NAME` runs the benchmark NAME.
+$(foreach b,$(BENCH_PROGRAMS),$(eval .PHONY: $(b))$(eval $(b): build/bench/$(b) ; @build/bench/$(b)))
 
 TEST_BINS = $(patsubst %,$(BUILD)/tests/%,$(TESTS))
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libkit.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 .PHONY: all guests deps check check-plain check-san grade bench clean help programs tests
 all: deps programs
 programs: $(addprefix $(BIN),$(PROGRAMS)) $(GUEST_BINS)
+guests: $(GUEST_BINS)
 tests: $(TEST_BINS)
 
 deps:
@@ -116,6 +129,7 @@ check: deps
 	@$(MAKE) --no-print-directory SANITIZE=1 check-san
 
 check-plain check-san: programs tests
+	@tests/check-layers.sh
 	@tests/run-tests.sh $(if $(SANITIZE),"ASan+UBSan","plain") $(TEST_BINS)
 
 grade: all
@@ -126,7 +140,7 @@ bench: all
 	@set -e; for b in $(BENCHES); do $(MAKE) --no-print-directory $$b; done
 
 clean:
-	rm -rf build build-san $(PROGRAMS) $(CLEAN_FILES) $(addprefix build/bench/,$(BENCH_PROGRAMS))
+	rm -rf build build-san $(PROGRAMS) $(CLEAN_FILES)
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'

@@ -10,9 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "boot.h"
-#include "hc.h"
-#include "util.h"
+#include "lab/boot.h"
+#include "lab-b/hypercalls.h"
+#include "lab/lab.h"
+#include "util/util.h"
 
 GUEST_IMAGE_FILE(bench_b, "bench-b")
 
@@ -60,7 +61,7 @@ static double run_once(struct mode *m)
 	vm_add_memory(&vm, 2 << 20);
 	vcpu_create(&vm, &v, 0);
 	boot_instance(&v, 0, 2 << 20, &img, 3, argv, &layout);
-	hc_register_console(&vm);
+	lab_register_console(&vm);
 	hc_register_print_exits(&vm);
 	vm_on_port(&vm, &(struct port_spec){ .port = BENCH_NULL_PORT, .dirs = PIO_DIR_OUT,
 					     .size = 4, .name = "null", .fn = do_nothing });

@@ -11,10 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hc.h"
-#include "hc_fs.h"
-#include "multi.h"
-#include "util.h"
+#include "lab-b/hypercalls.h"
+#include "lab/lab.h"
+#include "lab-c/files.h"
+#include "lab-e/instances.h"
+#include "util/util.h"
 
 GUEST_IMAGE_FILE(lab_e, "lab-e")
 
@@ -51,7 +52,7 @@ static double timed_run(int count, long work)
 	double start, elapsed;
 
 	multi_boot(&m, count, 2 << 20, &img, 120, false, args_for, &p);
-	hc_register_console(&m.vm);
+	lab_register_console(&m.vm);
 	hc_register_print_exits(&m.vm);
 	for (int i = 0; i < count; i++)
 		hc_files_attach(&m.inst[i].vcpu, hc_files_create(root));
@@ -62,7 +63,7 @@ static double timed_run(int count, long work)
 	for (int i = 0; i < count; i++) {
 		if (m.inst[i].end != VCPU_HALTED || m.inst[i].answer != 42)
 			die("benchmark instance %d failed", i);
-		hc_files_destroy(m.inst[i].vcpu.files);
+		hc_files_destroy(m.inst[i].vcpu.lab_state);
 	}
 	multi_free(&m);
 	return elapsed;

@@ -22,12 +22,12 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "ns_idmap.h"
-#include "ns_netlink.h"
-#include "ns_show.h"
-#include "ns_spawn.h"
-#include "opts.h"
-#include "util.h"
+#include "ns/ns_idmap.h"
+#include "ns/ns_netlink.h"
+#include "ns/ns_show.h"
+#include "ns/ns_spawn.h"
+#include "util/opts.h"
+#include "util/util.h"
 
 #define MAX_ROUNDS 1000
 

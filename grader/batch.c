@@ -12,7 +12,7 @@
 
 #include "buf.h"
 #include "runner.h"
-#include "util.h"
+#include "util/util.h"
 
 /* What a grading child reports back through its pipe, one line per part then the total:
  * "part\tINDEX\tSCORE\tMAX\n" ... "total\tSCORE\tMAX\n". */

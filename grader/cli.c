@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "batch.h"
-#include "opts.h"
+#include "util/opts.h"
 #include "rubric.h"
 #include "runner.h"
 #include "session.h"
-#include "util.h"
+#include "util/util.h"
 
 static const char usage_text[] =
 	"Usage: grade [OPTION]...\n"

@@ -8,7 +8,7 @@
 #include "report.h"
 #include "runner.h"
 #include "tree.h"
-#include "util.h"
+#include "util/util.h"
 #include "vars.h"
 
 bool check_selected(const struct check *c, const char *only)

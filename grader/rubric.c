@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
-#include "opts.h"
+#include "util/opts.h"
 #include "vars.h"
 
 /* Keys that may appear once per check. */

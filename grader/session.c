@@ -7,7 +7,7 @@
 #include "json.h"
 #include "report.h"
 #include "runner.h"
-#include "util.h"
+#include "util/util.h"
 
 static int prepare(const struct session_options *o, struct graded_tree *tree)
 {

@@ -12,7 +12,7 @@
 #include "lines.h"
 #include "report.h"
 #include "runner.h"
-#include "util.h"
+#include "util/util.h"
 
 #define COPY_TIMEOUT 600.0
 #define REMOVE_TIMEOUT 300.0

@@ -6,7 +6,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static bool is_name_start(char c)
 {

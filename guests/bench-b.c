@@ -7,7 +7,8 @@
  *   print1000  print() of 1000 characters
  *   bytes1000  1000 characters, one OUT per byte (kvm-hello-world's way)
  */
-#include "rt/hc.h"
+#include "abi/hypercall.h"
+#include "lab-b/guest_hypercalls.h"
 #include "rt/io.h"
 #include "rt/string.h"
 

@@ -2,13 +2,13 @@
 #
 # Built from grader/*.c; every file but main.c also goes into the grader's unit
 # test (tests/test_grader.c). It needs only two files of the helper layer
-# (messages and option values), not libkit.a, so a broken lab elsewhere in the
+# (messages and option values), not the KVM libraries, so a broken lab elsewhere in the
 # tree never stops the grader from building. The SANITIZE=1 build puts its
 # binary in build-san/grader/grade, so the plain grader/grade is not overwritten.
 
 GRADER_SRCS := $(wildcard grader/*.c)
 GRADER_LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out grader/main.c,$(GRADER_SRCS))) \
-	$(BUILD)/common/util.o $(BUILD)/common/opts.o
+	$(BUILD)/common/util/util.o $(BUILD)/common/util/opts.o
 GRADER_BIN := $(BIN)grader/grade
 
 $(GRADER_BIN): $(BUILD)/grader/main.o $(GRADER_LIB_OBJS)
@@ -18,8 +18,7 @@ $(GRADER_BIN): $(BUILD)/grader/main.o $(GRADER_LIB_OBJS)
 programs: $(GRADER_BIN)
 
 $(BUILD)/tests/test_grader.o: CFLAGS += -Igrader
-$(BUILD)/tests/test_grader: $(BUILD)/tests/test_grader.o $(GRADER_LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
-
 TESTS += test_grader
+test_grader_SRCS := tests/test_grader.c $(filter-out grader/main.c,$(GRADER_SRCS)) \
+	common/util/util.c common/util/opts.c
 CLEAN_FILES += grader/grade

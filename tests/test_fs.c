@@ -30,12 +30,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "boot.h"
-#include "hc.h"
-#include "hc_fs.h"
-#include "layout.h"
-#include "sandbox.h"
-#include "util.h"
+#include "lab/boot.h"
+#include "lab-b/hypercalls.h"
+#include "lab/lab.h"
+#include "lab-c/files.h"
+#include "lab/layout.h"
+#include "lab-c/sandbox.h"
+#include "util/util.h"
 
 GUEST_IMAGE_FILE(lab_c, "lab-c")
 GUEST_IMAGE(hostile)
@@ -1004,7 +1005,7 @@ static bool run_image_with(struct guest_image img, struct hc_files *files, uint6
 	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
 	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
 	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, argc, argv, &layout, &why), 0);
-	hc_register_console(&vm);
+	lab_register_console(&vm);
 	hc_register_print_exits(&vm);
 	hc_register_fs(&vm);
 	hc_files_attach(&v, files);

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "guest_access.h"
-#include "layout.h"
+#include "kvm/guest_access.h"
+#include "lab/layout.h"
 
 #define MEM (2ull << 20)
 

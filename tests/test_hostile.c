@@ -17,10 +17,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "boot.h"
-#include "hc.h"
-#include "hc_fs.h"
-#include "util.h"
+#include "lab/boot.h"
+#include "lab-b/hypercalls.h"
+#include "lab/lab.h"
+#include "lab-c/files.h"
+#include "util/util.h"
 
 GUEST_IMAGE(hostile)
 
@@ -65,7 +66,7 @@ static struct outcome run_hostile(const char *seed, uint64_t mem, bool fs)
 	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
 	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
 	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, fs ? 4 : 3, argv, &layout, &why), 0);
-	hc_register_console(&vm);
+	lab_register_console(&vm);
 	hc_register_print_exits(&vm);
 	if (fs) {
 		assert_non_null(mkdtemp(root));

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "guest_access.h"
-#include "guest_image.h"
-#include "kvm.h"
-#include "layout.h"
+#include "kvm/guest_access.h"
+#include "kvm/guest_image.h"
+#include "kvm/kvm.h"
+#include "lab/layout.h"
 
 GUEST_IMAGE(hello)
 

@@ -15,11 +15,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "guest_access.h"
-#include "hc.h"
-#include "hc_fs.h"
-#include "multi.h"
-#include "util.h"
+#include "kvm/guest_access.h"
+#include "lab-b/hypercalls.h"
+#include "lab/lab.h"
+#include "lab-c/files.h"
+#include "lab-e/instances.h"
+#include "util/util.h"
 
 GUEST_IMAGE_FILE(lab_e, "lab-e")
 
@@ -70,7 +71,7 @@ static void run(struct multi_vm *m, int count, struct plan *p, FILE **out)
 	if (!have_kvm())
 		skip();
 	multi_boot(m, count, SLICE, &img, 30, false, args_for, p);
-	hc_register_console(&m->vm);
+	lab_register_console(&m->vm);
 	hc_register_print_exits(&m->vm);
 	if (root[sizeof(root) - 2] == 'X')
 		assert_non_null(mkdtemp(root));
@@ -91,8 +92,8 @@ static void run(struct multi_vm *m, int count, struct plan *p, FILE **out)
 static void finish(struct multi_vm *m, FILE *out)
 {
 	for (int i = 0; i < m->count; i++) {
-		assert_int_equal(hc_files_open_count(m->inst[i].vcpu.files), 0);
-		hc_files_destroy(m->inst[i].vcpu.files);
+		assert_int_equal(hc_files_open_count(m->inst[i].vcpu.lab_state), 0);
+		hc_files_destroy(m->inst[i].vcpu.lab_state);
 	}
 	fclose(out);
 	multi_free(m);

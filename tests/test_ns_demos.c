@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ns_idmap.h"
-#include "ns_show.h"
-#include "ns_spawn.h"
+#include "ns/ns_idmap.h"
+#include "ns/ns_show.h"
+#include "ns/ns_spawn.h"
 
 #define TIMEOUT_MS 60000
 

@@ -29,11 +29,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ns_idmap.h"
-#include "ns_netlink.h"
-#include "ns_proc.h"
-#include "ns_show.h"
-#include "ns_spawn.h"
+#include "ns/ns_idmap.h"
+#include "ns/ns_netlink.h"
+#include "ns/ns_proc.h"
+#include "ns/ns_show.h"
+#include "ns/ns_spawn.h"
 
 #define TIMEOUT_MS 30000
 #define NOBODY "65534"

@@ -11,13 +11,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ns_container.h"
-#include "ns_error.h"
-#include "ns_idmap.h"
-#include "ns_net.h"
-#include "ns_proc.h"
-#include "ns_spawn.h"
-#include "ns_sync.h"
+#include "ns/ns_container.h"
+#include "ns/ns_error.h"
+#include "ns/ns_idmap.h"
+#include "ns/ns_net.h"
+#include "ns/ns_proc.h"
+#include "ns/ns_spawn.h"
+#include "ns/ns_sync.h"
 
 static void test_lone_slot_is_the_assignments(void **state)
 {

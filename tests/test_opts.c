@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "opts.h"
+#include "util/opts.h"
 
 static void test_sizes(void **state)
 {

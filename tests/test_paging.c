@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "paging.h"
+#include "kvm/paging.h"
 
 #define MEM (8ull << 20)
 

@@ -1,7 +1,7 @@
 /*
  * lab-d's hypercall ABI: the in-kernel hypercalls that labs/lab-d/kvm-*.patch
  * add to KVM's kvm_emulate_hypercall(), and how the lab-d guest reports back
- * to the lab-d host. Included by labs/lab-d.c and guests/lab-d.c.
+ * to the lab-d host. Included by labs/lab-d/lab-d.c and labs/lab-d/guest.c.
  *
  * The numbers and values must match the KIT_HC_* defines in both kernel
  * patches (the kernel cannot include this file); `make lab-d-vm` checks the

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run inside an isolate container (veth mode): ping the host end of our own
 # pair and print our address. The host end is the other address of our /30,
-# i.e. ours minus one (common/ns_net.h). Used by the concurrency test and the
+# i.e. ours minus one (common/ns/ns_net.h). Used by the concurrency test and the
 # grader, where several containers run at once and cannot all be .13/.14.
 # Usage: ping-host-end.sh [SECONDS]: stay that long afterwards, so that
 # containers started together are alive together.

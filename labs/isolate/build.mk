@@ -1,0 +1,20 @@
+# Part (2)(d)/(e): isolate, the container runtime.
+PROGRAMS += isolate
+isolate_SRCS := labs/isolate/isolate.c
+isolate_LIBS := $(LIB_NS)
+
+TESTS += test_ns_unit test_ns_isolate
+test_ns_unit_SRCS := tests/test_ns_unit.c
+test_ns_unit_LIBS := $(LIB_NS)
+test_ns_isolate_SRCS := tests/test_ns_isolate.c
+test_ns_isolate_LIBS := $(LIB_NS)
+
+# make bench-isolate: start-up of isolate against bare unshare and the
+# assignment's shell sequence, side by side, in a throwaway network namespace.
+BENCHES += bench-isolate
+BENCH_PROGRAMS += isolate-bench
+isolate-bench_SRCS := bench/isolate-bench.c
+isolate-bench_LIBS := $(LIB_NS)
+.PHONY: bench-isolate
+bench-isolate: $(BIN)isolate build/bench/isolate-bench
+	@build/bench/isolate-bench --isolate ./$(BIN)isolate --script bench/isolate-shell-seq.sh

@@ -1,0 +1,10 @@
+# Part (a): kvm-hello-world, studied live (a.1-a.7).
+PROGRAMS += lab-a
+lab-a_SRCS := labs/lab-a/lab-a.c
+lab-a_LIBS := $(LIB_LAB)
+lab-a_GUESTS := hello
+
+# The original's guest.c: no runtime, its own _start is the first byte.
+GUESTS += hello
+hello_GUEST_SRCS := labs/lab-a/guest.c
+hello_BARE := 1

@@ -1,0 +1,475 @@
+/*
+ * lab-a: kvm-hello-world in long mode, rebuilt on the kit's helper layer,
+ * answering questions a.1-a.7 live from the running hypervisor.
+ *
+ * The layout is the original's, address for address:
+ *   guest-physical 0x000000  guest code (the flat image, entered at 0)
+ *                  0x000400  where the guest stores 42
+ *                  0x002000  PML4   \
+ *                  0x003000  PDPT    > page tables, 3 pages
+ *                  0x004000  PD     /  PD[0] maps one 2 MiB page at 0
+ *                  0x200000  initial RSP (top of memory; the stack grows down)
+ * Guest-virtual 0..2 MiB maps onto guest-physical 0..2 MiB (identity).
+ *
+ * Read it top to bottom: set up, run, then one function per question.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm/guest_access.h"
+#include "kvm/guest_image.h"
+#include "kvm/kvm.h"
+#include "lab/lab.h"
+#include "util/opts.h"
+#include "kvm/paging.h"
+#include "util/util.h"
+
+GUEST_IMAGE(hello)
+
+#define MEM_SIZE      0x200000ull  /* 2 MiB, as kvm-hello-world */
+#define PML4_GPA      0x2000ull
+#define TABLES_END    0x5000ull    /* PML4, PDPT and PD: three pages */
+#define STACK_TOP     MEM_SIZE
+#define ENTRY_GVA     0x0ull
+#define CONSOLE_PORT  0xE9
+#define ANSWER_GVA    0x400ull
+#define ANSWER        42
+/* A --guest image must end before the page tables, as in the original. */
+#define MAX_IMAGE     PML4_GPA
+
+struct options {
+	struct lab_options lab;    /* --guest, --trace, --timeout (the memory size is fixed) */
+	const char *dot_file;
+};
+
+/* What the run taught us, gathered live for the answers. */
+struct lab {
+	struct vm vm;
+	struct vcpu vcpu;
+	struct pt_builder tables;
+	struct guest_image image;
+	uint64_t console_exits;     /* OUTs to port 0xE9 */
+	uint64_t console_bytes;     /* bytes they carried (more with REP OUTSB) */
+	uint32_t io_data_offset;    /* where in kvm_run KVM put the OUT's byte */
+	uint64_t rax_at_halt;
+	uint64_t answer_in_memory;
+	enum vcpu_end end;
+};
+
+static void usage(void)
+{
+	printf(
+		"usage: %s [--guest FILE] [--dot FILE] [--trace] [--timeout SECONDS]\n"
+		"\n"
+		"Run kvm-hello-world's long-mode guest on the kit's KVM layer, with the\n"
+		"original's memory layout, and answer questions a.1-a.7 from live data.\n"
+		"\n"
+		"  --guest FILE       run this flat binary instead (loaded at guest-physical 0,\n"
+		"                     entered at 0 in long mode, at most %llu bytes: the page\n"
+		"                     tables start at 0x%llx); its port-0xE9 output is printed\n"
+		"                     and the 42 it leaves at 0x400 and in RAX is checked\n"
+		"  --dot FILE         also write a graphviz description of the memory layout\n"
+		"                     and the page tables to FILE ('-' for stdout)\n"
+		"  --trace            one line per VM exit on stderr\n"
+		"  --timeout SECONDS  stop a guest that runs longer (default %g)\n"
+		"  --help             this text\n"
+		"\n"
+		"Exit status: 0 the guest printed and left 42; 1 it did not; 2 usage;\n"
+		"77 KVM is not available here.\n",
+		kit_progname, (unsigned long long)MAX_IMAGE, (unsigned long long)PML4_GPA,
+		VM_TIMEOUT_DEFAULT);
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "dot", required_argument, NULL, 'd' },
+		LAB_RUN_OPTIONS,
+	};
+	int c;
+
+	lab_options_init(&o->lab);
+	o->dot_file = NULL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
+		if (c == 'd')
+			o->dot_file = optarg;
+		else
+			lab_common_option(c, argv, &o->lab, usage);
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+}
+
+/* --- set-up: memory, page tables, code, vCPU ------------------------------ */
+
+static enum pio_result on_console(struct vcpu *v, struct pio *io, void *opaque)
+{
+	struct lab *lab = opaque;
+
+	lab->console_exits++;
+	lab->console_bytes += io->count;
+	lab->io_data_offset = v->run->io.data_offset;
+	for (uint32_t i = 0; i < io->count; i++)
+		vcpu_console_byte(v, io->data[i]);
+	return PIO_DONE;
+}
+
+/* The original's tables: PML4 -> PDPT -> PD, whose entry 0 maps a 2 MiB page at 0. */
+static void build_page_tables(struct lab *lab)
+{
+	int err = pt_init(&lab->tables, &lab->vm.mem, PML4_GPA, TABLES_END);
+
+	if (!err)
+		err = pt_map(&lab->tables, 0, 0, MEM_SIZE, PTE_WRITABLE | PTE_USER, PT_USE_2M);
+	if (err)
+		die("cannot build the page tables: %s", strerror(-err));
+}
+
+static void set_up(struct lab *lab, const struct options *o)
+{
+	if (o->lab.guest_file)
+		guest_image_load(o->lab.guest_file, MAX_IMAGE, &lab->image);
+	else
+		lab->image = guest_image_hello();
+
+	vm_create(&lab->vm);
+	lab->vm.timeout = o->lab.timeout;
+	lab->vm.trace = o->lab.trace;
+	vm_add_memory(&lab->vm, MEM_SIZE);
+	build_page_tables(lab);
+	memcpy(lab->vm.mem.host, lab->image.data, lab->image.size);
+
+	vm_on_port(&lab->vm, &(struct port_spec){
+		.port = CONSOLE_PORT, .dirs = PIO_DIR_OUT, .size = 1, .strings_ok = true,
+		.name = "console", .fn = on_console, .opaque = lab });
+	vcpu_create(&lab->vm, &lab->vcpu, 0);
+	vcpu_enter_long_mode(&lab->vcpu, lab->tables.root, ENTRY_GVA, STACK_TOP);
+}
+
+/* Run, then read the answer as the original does: RAX, and guest memory at 0x400. */
+static void run(struct lab *lab)
+{
+	lab->end = vcpu_run(&lab->vcpu);
+	lab->rax_at_halt = vcpu_regs(&lab->vcpu)->rax;
+	memcpy(&lab->answer_in_memory, lab->vm.mem.host + ANSWER_GVA, sizeof(uint64_t));
+}
+
+/* --- the answers ------------------------------------------------------------ */
+
+static void heading(const char *q, const char *title)
+{
+	printf("\n== %s  %s ==\n", q, title);
+}
+
+static void a1_guest_memory(const struct lab *lab)
+{
+	const struct phys_mem *m = &lab->vm.mem;
+	char size[32];
+
+	heading("a.1", "guest physical memory");
+	printf("a.1 size: %s (0x%llx bytes)\n", format_size(m->size, size, sizeof(size)),
+	       (unsigned long long)m->size);
+	printf("a.1 allocated by: mmap(NULL, 0x%llx, PROT_READ|PROT_WRITE, "
+	       "MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE) in vm_add_memory() [common/kvm/kvm_vm.c]\n",
+	       (unsigned long long)m->size);
+	printf("a.1 given to KVM by: KVM_SET_USER_MEMORY_REGION slot 0, guest_phys_addr 0x0, "
+	       "memory_size 0x%llx\n", (unsigned long long)m->size);
+	printf("a.1 host-virtual: %p-%p\n", (void *)m->host, (void *)(m->host + m->size - 1));
+	printf("a.1 guest-physical: 0x0-0x%llx\n", (unsigned long long)(m->size - 1));
+}
+
+static void a2_other_memory(const struct lab *lab)
+{
+	const struct vcpu *v = &lab->vcpu;
+	const uint8_t *run = (const uint8_t *)v->run;
+
+	heading("a.2", "memory besides guest RAM");
+	printf("a.2 kvm_run size: %d bytes (KVM_GET_VCPU_MMAP_SIZE)\n", lab->vm.run_size);
+	printf("a.2 kvm_run allocated by: mmap(NULL, %d, PROT_READ|PROT_WRITE, MAP_SHARED, "
+	       "vcpu_fd, 0) in vcpu_create_raw() [common/kvm/kvm_vcpu.c]\n", lab->vm.run_size);
+	printf("a.2 kvm_run host-virtual: %p-%p\n", (const void *)run,
+	       (const void *)(run + lab->vm.run_size - 1));
+	printf("a.2 kvm_run guest address: none (kernel memory shared with the hypervisor "
+	       "process; the guest cannot see it)\n");
+	printf("a.2 kvm_run holds: struct kvm_run (exit_reason, io.{direction,size,port,count,"
+	       "data_offset}, mmio, ..., s.regs) and, at offset 0x%x, the port-I/O data\n",
+	       lab->io_data_offset);
+	printf("a.2 TSS area: guest-physical 0x%llx-0x%llx (KVM_SET_TSS_ADDR in vm_create_raw(); "
+	       "3 pages KVM needs on Intel for real mode; not RAM, no host memory of ours)\n",
+	       (unsigned long long)VM_TSS_GPA, (unsigned long long)(VM_TSS_GPA + 3 * 4096 - 1));
+}
+
+/* The deepest stack byte the guest wrote: memory starts zeroed, so writes show. */
+static gpa_t deepest_stack_write(const struct lab *lab)
+{
+	gpa_t low = STACK_TOP;
+
+	for (gpa_t a = STACK_TOP; a > TABLES_END; a--)
+		if (lab->vm.mem.host[a - 1] != 0)
+			low = a - 1;
+	return low;
+}
+
+static void a3_code_tables_stack(const struct lab *lab)
+{
+	const uint8_t *host = lab->vm.mem.host;
+	gpa_t deepest = deepest_stack_write(lab);
+
+	heading("a.3", "code, page tables and stack");
+	printf("a.3 code: guest-physical 0x0-0x%zx, host-virtual %p-%p (%zu bytes of %s, "
+	       "copied by memcpy in set_up() [labs/lab-a/lab-a.c])\n",
+	       lab->image.size - 1, (const void *)host, (const void *)(host + lab->image.size - 1),
+	       lab->image.size, lab->image.name);
+	printf("a.3 page tables: guest-physical 0x%llx-0x%llx, host-virtual %p-%p "
+	       "(built by build_page_tables() [labs/lab-a/lab-a.c] with pt_map() [common/kvm/paging.c])\n",
+	       (unsigned long long)PML4_GPA, (unsigned long long)(TABLES_END - 1),
+	       (const void *)(host + PML4_GPA), (const void *)(host + TABLES_END - 1));
+	printf("a.3 stack: starts at RSP = 0x%llx (host-virtual %p), grows down; "
+	       "set by vcpu_enter_long_mode() [common/kvm/kvm_vcpu.c]\n",
+	       (unsigned long long)STACK_TOP, (const void *)(host + STACK_TOP));
+	if (deepest == STACK_TOP)
+		printf("a.3 stack used: none (the guest wrote nothing below 0x%llx)\n",
+		       (unsigned long long)STACK_TOP);
+	else
+		printf("a.3 stack used: 0x%llx-0x%llx (%llu bytes)\n", (unsigned long long)deepest,
+		       (unsigned long long)(STACK_TOP - 1), (unsigned long long)(STACK_TOP - deepest));
+}
+
+static int print_mapping(const struct pt_mapping *m, void *ctx)
+{
+	char size[32];
+
+	(void)ctx;
+	printf("a.4 mapping: guest-virtual 0x%llx-0x%llx -> guest-physical 0x%llx-0x%llx "
+	       "(%llu page(s) of %s, %s%s)\n",
+	       (unsigned long long)m->va, (unsigned long long)(m->va + m->len - 1),
+	       (unsigned long long)m->pa, (unsigned long long)(m->pa + m->len - 1),
+	       (unsigned long long)m->pages, format_size(m->page_size, size, sizeof(size)),
+	       m->writable ? "read/write" : "read-only", m->user ? ", user" : "");
+	return 0;
+}
+
+static void print_walk(const struct lab *lab, gva_t va)
+{
+	struct pt_walk w;
+
+	pt_walk(&lab->vm.mem, lab->tables.root, va, &w);
+	printf("a.4 translate 0x%llx:", (unsigned long long)va);
+	for (int i = 0; i < w.steps; i++)
+		printf(" %s[%u] at 0x%llx = 0x%llx ->", pt_level_name(w.step[i].level),
+		       w.step[i].index,
+		       (unsigned long long)(w.step[i].table + 8ull * w.step[i].index),
+		       (unsigned long long)w.step[i].entry);
+	if (w.fault == PT_OK)
+		printf(" guest-physical 0x%llx\n", (unsigned long long)w.gpa);
+	else
+		printf(" %s\n", pt_fault_name(w.fault));
+}
+
+static void a4_page_table(const struct lab *lab)
+{
+	struct pt_walk w;
+
+	heading("a.4", "the guest page table");
+	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
+	printf("a.4 levels: %d of 4 walked (", w.steps);
+	for (int i = 0; i < w.steps; i++)
+		printf("%s%s", i ? " -> " : "", pt_level_name(w.step[i].level));
+	printf("); the PD entry has PS=1, so it maps a 2 MiB page and no PT is needed\n");
+	printf("a.4 pages: %u (%u KiB), PML4 at 0x%llx, PDPT at 0x%llx, PD at 0x%llx\n",
+	       lab->tables.tables, lab->tables.tables * 4, (unsigned long long)lab->tables.root,
+	       (unsigned long long)(w.step[0].entry & PTE_ADDR_MASK),
+	       (unsigned long long)(w.step[1].entry & PTE_ADDR_MASK));
+	printf("a.4 entries: PML4[0] = 0x%llx, PDPT[0] = 0x%llx, PD[0] = 0x%llx; built as "
+	       "address | P | RW | US (| PS in the PD); the CPU then set A (0x20) on every "
+	       "entry it walked and D (0x40) on the PD entry when the guest wrote\n",
+	       (unsigned long long)w.step[0].entry, (unsigned long long)w.step[1].entry,
+	       (unsigned long long)w.step[2].entry);
+	pt_for_each_mapping(&lab->vm.mem, lab->tables.root, print_mapping, NULL);
+	printf("a.4 unmapped: everything else (guest-virtual 0x200000 and up)\n");
+	print_walk(lab, ANSWER_GVA);
+	print_walk(lab, STACK_TOP - 8);
+	print_walk(lab, STACK_TOP);
+	printf("a.4 diagram:\n"
+	       "      CR3=0x%llx\n"
+	       "        |  PML4[0] (va bits 47..39 = 0)\n"
+	       "        v\n"
+	       "      PDPT @0x%llx\n"
+	       "        |  PDPT[0] (va bits 38..30 = 0)\n"
+	       "        v\n"
+	       "      PD @0x%llx\n"
+	       "        |  PD[0] (va bits 29..21 = 0), PS=1\n"
+	       "        v\n"
+	       "      2 MiB page @0x0 + va bits 20..0 -> guest-physical = guest-virtual\n",
+	       (unsigned long long)lab->tables.root,
+	       (unsigned long long)(w.step[0].entry & PTE_ADDR_MASK),
+	       (unsigned long long)(w.step[1].entry & PTE_ADDR_MASK));
+}
+
+static void a5_entry(const struct lab *lab)
+{
+	(void)lab;
+	heading("a.5", "entry point");
+	printf("a.5 entry: guest-virtual 0x%llx (RIP), the first byte of the image\n",
+	       (unsigned long long)ENTRY_GVA);
+	printf("a.5 configured by: KVM_SET_REGS with rip = 0x%llx in "
+	       "vcpu_enter_long_mode() [common/kvm/kvm_vcpu.c]; guests/guest.ld puts _start "
+	       "(section .start) first\n", (unsigned long long)ENTRY_GVA);
+}
+
+static void a6_port_io(const struct lab *lab)
+{
+	heading("a.6", "port I/O");
+	printf("a.6 port: 0x%x\n", CONSOLE_PORT);
+	printf("a.6 how the hypervisor knows: KVM_RUN returns with kvm_run->exit_reason == "
+	       "KVM_EXIT_IO; kvm_run->io.direction == KVM_EXIT_IO_OUT, io.port == 0x%x, "
+	       "io.size == 1, io.count == 1\n", CONSOLE_PORT);
+	printf("a.6 where the value is: kvm_run + io.data_offset = kvm_run + 0x%x "
+	       "(host-virtual %p), inside the kvm_run mapping\n", lab->io_data_offset,
+	       (void *)((uint8_t *)lab->vcpu.run + lab->io_data_offset));
+	printf("a.6 exits for the print: %llu (the guest wrote %llu bytes, one OUT each)\n",
+	       (unsigned long long)lab->console_exits, (unsigned long long)lab->console_bytes);
+	printf("a.6 exits in all: %llu (%llu port I/O, %llu other: the final HLT)\n",
+	       (unsigned long long)lab->vcpu.exits, (unsigned long long)lab->vcpu.io_exits,
+	       (unsigned long long)(lab->vcpu.exits - lab->vcpu.io_exits));
+}
+
+static void a7_answer(const struct lab *lab)
+{
+	struct pt_walk w;
+
+	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
+	heading("a.7", "the number 42");
+	printf("a.7 written at: guest-virtual 0x%llx = guest-physical 0x%llx "
+	       "(host-virtual %p)\n", (unsigned long long)ANSWER_GVA,
+	       (unsigned long long)w.gpa, (void *)(lab->vm.mem.host + w.gpa));
+	printf("a.7 read by the hypervisor: memcpy from guest memory + 0x%llx after the HLT "
+	       "exit in run() [labs/lab-a/lab-a.c]: %llu\n", (unsigned long long)w.gpa,
+	       (unsigned long long)lab->answer_in_memory);
+	printf("a.7 RAX at HLT: %llu (from the synced registers, as KVM_GET_REGS gives)\n",
+	       (unsigned long long)lab->rax_at_halt);
+}
+
+/* --- the graphviz description ------------------------------------------------ */
+
+/*
+ * Host addresses change every run; the diagram names them relative to the
+ * mmap'd base ("mem + 0x2000") so regenerating it gives the same file.
+ */
+static void dot_layout(const struct lab *lab, FILE *f)
+{
+	fprintf(f, "  subgraph cluster_host {\n    label=\"hypervisor process (host-virtual)\";\n");
+	fprintf(f, "    host [label=\"mem = mmap(2 MiB)|<code> mem+0x0: code (%zu bytes)|"
+		"<answer> mem+0x400: 42|<tables> mem+0x2000..0x4fff: page tables|"
+		"<stack> mem+0x1fffff: stack top\"];\n", lab->image.size);
+	fprintf(f, "    run [label=\"kvm_run = mmap(vcpu_fd, %d bytes)|exit_reason, io, s.regs|"
+		"<data> +0x%x: port-I/O data\"];\n  }\n", lab->vm.run_size, lab->io_data_offset);
+	fprintf(f, "  subgraph cluster_phys {\n    label=\"guest-physical (slot 0)\";\n");
+	fprintf(f, "    phys [label=\"<code> 0x0 code|<answer> 0x400 answer|<pml4> 0x2000 PML4|"
+		"<pdpt> 0x3000 PDPT|<pd> 0x4000 PD|<free> 0x5000 free|<stack> 0x1fffff stack "
+		"(RSP=0x200000)\"];\n  }\n");
+	fprintf(f, "  subgraph cluster_virt {\n    label=\"guest-virtual\";\n");
+	fprintf(f, "    virt [label=\"<entry> 0x0 entry (RIP)|<answer> 0x400|<top> 0x1fffff "
+		"last mapped byte|<none> 0x200000.. not mapped\"];\n  }\n");
+	fprintf(f, "  phys:code -> host:code [label=\"KVM_SET_USER_MEMORY_REGION\"];\n");
+	fprintf(f, "  virt:entry -> phys:code [label=\"one 2 MiB page, identity\"];\n");
+	fprintf(f, "  virt:answer -> phys:answer;\n");
+}
+
+/* The walk of guest-virtual 0x400, one node per level. */
+static void dot_walk(const struct lab *lab, FILE *f)
+{
+	struct pt_walk w;
+
+	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
+	fprintf(f, "  subgraph cluster_walk {\n    label=\"translating guest-virtual 0x400\";\n");
+	fprintf(f, "    cr3 [shape=ellipse, label=\"CR3 = 0x%llx\"];\n",
+		(unsigned long long)lab->tables.root);
+	for (int i = 0; i < w.steps; i++)
+		fprintf(f, "    step%d [label=\"%s @0x%llx|index %u (va bits %d..%d)|"
+			"entry 0x%llx\"];\n", i, pt_level_name(w.step[i].level),
+			(unsigned long long)w.step[i].table, w.step[i].index,
+			12 + 9 * w.step[i].level - 1, 12 + 9 * (w.step[i].level - 1),
+			(unsigned long long)w.step[i].entry);
+	fprintf(f, "    page [label=\"2 MiB page @0x0|+ offset 0x400 (va bits 20..0)|"
+		"guest-physical 0x%llx\"];\n", (unsigned long long)w.gpa);
+	fprintf(f, "    cr3 -> step0;\n");
+	for (int i = 1; i < w.steps; i++)
+		fprintf(f, "    step%d -> step%d;\n", i - 1, i);
+	fprintf(f, "    step%d -> page [label=\"PS=1\"];\n  }\n", w.steps - 1);
+	fprintf(f, "  phys:pml4 -> step0 [style=dashed, arrowhead=none];\n");
+}
+
+static void write_dot(const struct lab *lab, FILE *f)
+{
+	fprintf(f, "digraph lab_a {\n  rankdir=LR;\n"
+		"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
+		"  edge [fontname=\"monospace\", fontsize=9];\n");
+	dot_layout(lab, f);
+	dot_walk(lab, f);
+	fprintf(f, "}\n");
+}
+
+static void maybe_write_dot(const struct lab *lab, const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return;
+	f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	if (!f)
+		die("cannot write %s: %s", path, strerror(errno));
+	write_dot(lab, f);
+	if (f != stdout && fclose(f) != 0)
+		die("cannot write %s: %s", path, strerror(errno));
+}
+
+/* --- main --------------------------------------------------------------------- */
+
+static int verdict(const struct lab *lab)
+{
+	if (lab->end != VCPU_HALTED) {
+		warnx("the guest did not run to its HLT (see the report above)");
+		return EXIT_FAIL;
+	}
+	if (lab->rax_at_halt != ANSWER || lab->answer_in_memory != ANSWER) {
+		warnx("the guest halted without leaving 42 (RAX = %llu, memory at 0x400 = %llu)",
+		      (unsigned long long)lab->rax_at_halt,
+		      (unsigned long long)lab->answer_in_memory);
+		return EXIT_FAIL;
+	}
+	printf("\nlab-a: OK: the guest printed %llu bytes and left 42 in RAX and at 0x400\n",
+	       (unsigned long long)lab->console_bytes);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct lab lab;
+	int status;
+
+	kit_set_progname(argv[0]);
+	parse_options(argc, argv, &opts);
+	memset(&lab, 0, sizeof(lab));
+	set_up(&lab, &opts);
+	run(&lab);
+
+	a1_guest_memory(&lab);
+	a2_other_memory(&lab);
+	a3_code_tables_stack(&lab);
+	a4_page_table(&lab);
+	a5_entry(&lab);
+	a6_port_io(&lab);
+	a7_answer(&lab);
+	maybe_write_dot(&lab, opts.dot_file);
+
+	status = verdict(&lab);
+	vcpu_destroy(&lab.vcpu);
+	vm_destroy(&lab.vm);
+	guest_image_free(&lab.image);
+	return status;
+}

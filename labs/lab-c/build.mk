@@ -1,0 +1,20 @@
+# Part (c): filesystem paravirtualization (open/read/write/close hypercalls, sandboxed).
+LAB_C_HOST := labs/lab-c/files.c labs/lab-c/sandbox.c labs/lab-b/hypercalls.c
+PROGRAMS += lab-c
+lab-c_SRCS := labs/lab-c/lab-c.c $(LAB_C_HOST)
+lab-c_LIBS := $(LIB_LAB)
+lab-c_GUESTS := lab-c
+
+GUESTS += lab-c
+lab-c_GUEST_SRCS := labs/lab-c/guest.c labs/lab-c/guest_files.c labs/lab-b/guest_hypercalls.c
+
+TESTS += test_fs
+test_fs_SRCS := tests/test_fs.c $(LAB_C_HOST)
+test_fs_LIBS := $(LIB_LAB)
+test_fs_GUESTS := lab-c hostile
+
+# ./lab-c cp of a 64 MiB file against dd, chunks of 4K, 64K and 1M (bench/lab-c.sh).
+BENCHES += bench-lab-c
+.PHONY: bench-lab-c
+bench-lab-c: $(BIN)lab-c
+	@bench/lab-c.sh ./$(BIN)lab-c

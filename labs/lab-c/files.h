@@ -1,0 +1,98 @@
+/*
+ * Part (c): the filesystem hypercalls, host side (the ABI: hypercall.h).
+ *
+ * Each guest instance has its own struct hc_files: a table of at most
+ * HC_MAX_FILES open files, the "current file" of the assignment-style
+ * calls, and a sandbox root that every guest path resolves inside. The
+ * guest only ever sees small table indexes, never a host descriptor.
+ *
+ * read and write move the bytes straight between the host file and guest
+ * memory with readv/writev on the guest buffer's host pieces, found through
+ * the calling vCPU's page tables; the whole buffer is checked first, so a
+ * bad byte anywhere means -EFAULT and no I/O at all.
+ *
+ * Semantics (beyond hypercall.h):
+ *   read    up to len bytes; fewer only at end of file. A failure after some
+ *           bytes moved returns the count (the next call reports the error).
+ *   write   all len bytes, retrying short writes; if the file refuses part
+ *           way (EFBIG past RLIMIT_FSIZE, ENOSPC), the bytes written so far,
+ *           and the next write returns the error, as write(2) does.
+ *   buffers the NULL address (0) is -EFAULT even where the guest maps it;
+ *           len < 0 is -EINVAL; len 0 is 0 without touching anything.
+ *   files   only regular files: a directory is -EISDIR, a FIFO, socket or
+ *           device -EACCES (opened with O_NONBLOCK, so a FIFO cannot hang
+ *           the host). Flags outside HC_O_ALL, access mode 3, HC_O_EXCL
+ *           without HC_O_CREAT, HC_O_TRUNC without write access and mode
+ *           bits beyond 0777 are -EINVAL.
+ * All calls of one instance are serialised by its lock.
+ */
+#ifndef KIT_HC_FS_H
+#define KIT_HC_FS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvm/guest_access.h"
+#include "abi/hypercall.h"
+#include "kvm/kvm.h"
+#include "sandbox.h"
+
+/* What an instance did: for the labs' summaries and the tests. */
+struct hc_fs_stats {
+	uint64_t calls;              /* every filesystem hypercall, failed ones too */
+	uint64_t reads, writes;      /* read and write calls that moved bytes (to files) */
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+};
+
+struct hc_files {
+	pthread_mutex_t lock;
+	struct sandbox sandbox;
+	int host_fd[HC_MAX_FILES];   /* -1 where the slot is free */
+	int current;                 /* slot of the current file, or -1 */
+	bool consoles;               /* HC_FD_STDOUT / HC_FD_STDERR may be written */
+	struct hc_fs_stats stats;
+};
+
+/*
+ * A table rooted at root_dir. 0, or -errno with *why saying what is wrong
+ * with the directory. The plain one dies with EXIT_USAGE, naming root_dir.
+ */
+int hc_files_create_raw(const char *root_dir, struct hc_files **out, const char **why);
+struct hc_files *hc_files_create(const char *root_dir);
+/* Closes every file still open. NULL is fine. */
+void hc_files_destroy(struct hc_files *f);
+
+/* Give the guest write access to the host's stdout and stderr (HC_FD_STDOUT/STDERR). */
+void hc_files_allow_consoles(struct hc_files *f);
+
+/* The table the filesystem calls of vCPU v use (one per instance). */
+void hc_files_attach(struct vcpu *v, struct hc_files *f);
+
+/*
+ * Install HC_PORT_OPEN .. HC_PORT_CLOSE on vm. A vCPU without a table
+ * attached is stopped with a report (a host bug, not the guest's). Also
+ * ignores SIGXFSZ in this process, so a write past RLIMIT_FSIZE returns
+ * EFBIG to the guest instead of killing the hypervisor.
+ */
+void hc_register_fs(struct vm *vm);
+
+/*
+ * The hypercalls themselves, as the port handlers call them once the
+ * 32-bit argument is out of EAX: arg is a guest-virtual address (open,
+ * openat, read, write) or a descriptor (close). g is the calling vCPU's
+ * view of memory; v is used only for console output (NULL in tests: the
+ * consoles are then written directly). Each returns what goes into RAX.
+ */
+int64_t hc_fs_open(struct hc_files *f, const struct guest_view *g, uint32_t path);
+int64_t hc_fs_openat(struct hc_files *f, const struct guest_view *g, uint32_t block);
+int64_t hc_fs_read(struct hc_files *f, const struct guest_view *g, uint32_t block);
+int64_t hc_fs_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
+		    uint32_t block);
+int64_t hc_fs_close(struct hc_files *f, uint32_t fd);
+
+/* Open files in the table (for tests and summaries). */
+int hc_files_open_count(struct hc_files *f);
+
+#endif
