@@ -130,6 +130,8 @@ check: deps
 
 check-plain check-san: programs tests
 	@tests/check-layers.sh
+	@tests/check-paths.sh $(if $(BIN),$(BIN),.)
+	@tests/original-guest.sh $(if $(BIN),$(BIN),.); s=$$?; [ $$s = 0 ] || [ $$s = 77 ]
 	@tests/run-tests.sh $(if $(SANITIZE),"ASan+UBSan","plain") $(TEST_BINS)
 
 grade: all

@@ -61,12 +61,12 @@ static double run_once(struct mode *m)
 	vm_add_memory(&vm, 2 << 20);
 	vcpu_create(&vm, &v, 0);
 	boot_instance(&v, 0, 2 << 20, &img, 3, argv, &layout);
-	lab_register_console(&vm);
+	lab_register_guest_ports(&vm);
 	hc_register_print_exits(&vm);
 	vm_on_port(&vm, &(struct port_spec){ .port = BENCH_NULL_PORT, .dirs = PIO_DIR_OUT,
 					     .size = 4, .name = "null", .fn = do_nothing });
 	start = now();
-	if (vcpu_run(&v) != VCPU_HALTED || vcpu_regs(&v)->rax != 0)
+	if (vcpu_run(&v) != VCPU_HALTED || v.guest_status != 0)
 		die("benchmark guest failed in mode %s", m->name);
 	elapsed = now() - start;
 	m->exits = v.exits;

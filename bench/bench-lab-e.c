@@ -52,7 +52,7 @@ static double timed_run(int count, long work)
 	double start, elapsed;
 
 	multi_boot(&m, count, 2 << 20, &img, 120, false, args_for, &p);
-	lab_register_console(&m.vm);
+	lab_register_guest_ports(&m.vm);
 	hc_register_print_exits(&m.vm);
 	for (int i = 0; i < count; i++)
 		hc_files_attach(&m.inst[i].vcpu, hc_files_create(root));

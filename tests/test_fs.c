@@ -1005,7 +1005,7 @@ static bool run_image_with(struct guest_image img, struct hc_files *files, uint6
 	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
 	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
 	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, argc, argv, &layout, &why), 0);
-	lab_register_console(&vm);
+	lab_register_guest_ports(&vm);
 	hc_register_print_exits(&vm);
 	hc_register_fs(&vm);
 	hc_files_attach(&v, files);
@@ -1026,7 +1026,7 @@ static bool run_image_with(struct guest_image img, struct hc_files *files, uint6
 	r->output[n] = '\0';
 	fclose(out);
 
-	r->status = (int64_t)vcpu_regs(&v)->rax;
+	r->status = v.guest_status;
 	r->exits = v.exits;
 	r->io_exits = v.io_exits;
 	r->stats = files->stats;

@@ -66,7 +66,7 @@ static struct outcome run_hostile(const char *seed, uint64_t mem, bool fs)
 	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
 	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
 	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, fs ? 4 : 3, argv, &layout, &why), 0);
-	lab_register_console(&vm);
+	lab_register_guest_ports(&vm);
 	hc_register_print_exits(&vm);
 	if (fs) {
 		assert_non_null(mkdtemp(root));
@@ -83,7 +83,7 @@ static struct outcome run_hostile(const char *seed, uint64_t mem, bool fs)
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 
-	o.status = (int64_t)vcpu_regs(&v)->rax;
+	o.status = v.guest_status;
 	if (o.end != VCPU_HALTED || o.status != 0)
 		show_diagnosis(out);
 	fclose(out);

@@ -71,7 +71,7 @@ static void run(struct multi_vm *m, int count, struct plan *p, FILE **out)
 	if (!have_kvm())
 		skip();
 	multi_boot(m, count, SLICE, &img, 30, false, args_for, p);
-	lab_register_console(&m->vm);
+	lab_register_guest_ports(&m->vm);
 	hc_register_print_exits(&m->vm);
 	if (root[sizeof(root) - 2] == 'X')
 		assert_non_null(mkdtemp(root));

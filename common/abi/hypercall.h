@@ -32,22 +32,47 @@
  * a 32-bit address (they must lie below 4 GiB); the buffers they point to
  * are 64-bit addresses.
  *
+ * The NULL address (0) is never a valid argument: a string, buffer or block
+ * at address 0 gives -HC_EFAULT in every call, even where the guest maps
+ * page 0 (the kit's guests have their code there).
+ *
+ * Limits
+ * ------
+ * No string or buffer a call names may be longer than the calling guest's
+ * memory (its RAM: --mem, at most 2 GiB). A longer one gives -HC_E2BIG and
+ * nothing is moved. Page tables may map many virtual pages onto one physical
+ * page, so a string's virtual length is not bounded by RAM otherwise: this
+ * bounds the work of every call. Paths are shorter still (HC_PATH_MAX).
+ * A call that is still working when the guest's --timeout passes (a write
+ * to a pipe nobody reads) is cut short, and the run ends as timed out.
+ *
+ * Ending a run
+ * ------------
+ * A guest ends its run with HLT, as kvm-hello-world's does. The run is a
+ * success unless the guest first reported a non-zero status on
+ * HC_PORT_STATUS (the kit's runtime does so when main() returns non-zero).
+ * RAX and the 8 bytes at guest-virtual HC_ANSWER_SLOT (0x400, where the
+ * original guest leaves its 42) are the guest's to use: labs show them,
+ * and judge them only where the question is about them (lab-a, lab-e).
+ *
  * Errors are Linux errno numbers, negated, defined below so guests need no
  * libc.
  */
 #ifndef KIT_HYPERCALL_H
 #define KIT_HYPERCALL_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 /* --- ports ------------------------------------------------------------------ */
 
 /* Byte console, as in kvm-hello-world: OUT 1 byte, one exit per byte. No result. */
 #define HC_PORT_CONSOLE 0x00E9
 
-/* print(str): OUT, EAX = address of a NUL-terminated string, any length up
- * to the end of the caller's mapped memory. Written out with one write.
- * RAX = bytes written, or -HC_EFAULT. */
+/* print(str): OUT, EAX = address of a NUL-terminated string, of any length
+ * up to the guest's memory size (see Limits). Written out with one write.
+ * RAX = bytes written, or -HC_EFAULT, -HC_E2BIG, -HC_EIO. */
 #define HC_PORT_PRINT   0x0500
 
 /* exits(): IN. EAX = the number of exits this vCPU has taken since it was
@@ -76,7 +101,17 @@
  * RAX = 0 or -errno (-HC_EBADF for a descriptor not open). */
 #define HC_PORT_CLOSE   0x0514
 
+/* status(code): OUT, EAX = the guest's exit status, reported before its
+ * final HLT (the kit's runtime reports main()'s non-zero return value).
+ * Zero, or never reporting, means success. No result. */
+#define HC_PORT_STATUS  0x0600
+
+/* Guest-virtual address where a guest may leave its answer (the original's 42). */
+#define HC_ANSWER_SLOT  0x400
+
 /* --- argument blocks ----------------------------------------------------------- */
+
+#ifndef __ASSEMBLER__ /* the argument blocks are C; guests/rt/start.S needs only numbers */
 
 /* openat: the path, the kit's own open flags (below) and a mode for creation. */
 struct hc_open {
@@ -91,6 +126,8 @@ struct hc_io {
 	int32_t fd;        /* a descriptor from open/openat, or HC_FD_CURRENT */
 	int32_t len;       /* bytes; negative is -HC_EINVAL */
 };
+
+#endif /* __ASSEMBLER__ */
 
 #define HC_FD_CURRENT (-1)
 /*
@@ -120,22 +157,38 @@ struct hc_io {
 
 /* --- errors (negated in RAX) --------------------------------------------------- */
 
+/*
+ * Linux's numbers, so a host errno passes through unchanged. These are every
+ * error a call can return: an error the host meets that is not in this list
+ * reaches the guest as -HC_EIO.
+ */
+
+#define HC_EPERM         1
 #define HC_ENOENT        2
+#define HC_EINTR         4
 #define HC_EIO           5
+#define HC_ENXIO         6
 #define HC_E2BIG         7
 #define HC_EBADF         9
+#define HC_EAGAIN       11
+#define HC_ENOMEM       12
 #define HC_EACCES       13
 #define HC_EFAULT       14
+#define HC_EBUSY        16
 #define HC_EEXIST       17
+#define HC_EXDEV        18
+#define HC_ENOTDIR      20
 #define HC_EISDIR       21
 #define HC_EINVAL       22
 #define HC_EMFILE       24
+#define HC_ETXTBSY      26
 #define HC_EFBIG        27
 #define HC_ENOSPC       28
+#define HC_EROFS        30
 #define HC_ENAMETOOLONG 36
 #define HC_ELOOP        40
-#define HC_EXDEV        18
-#define HC_ENOTDIR      20
-#define HC_EROFS        30
+#define HC_EOVERFLOW    75
+#define HC_EOPNOTSUPP   95
+#define HC_EDQUOT      122
 
 #endif

@@ -112,6 +112,8 @@ struct vcpu {
 	char line[1024];
 	unsigned line_len;
 	void *lab_state;             /* the lab's own per-vCPU state (lab-c: its file table) */
+	int32_t guest_status;        /* what the guest reported as its exit status, 0 if nothing */
+	bool status_reported;
 	timer_t timer;
 	bool timer_armed;
 	double deadline;             /* CLOCK_MONOTONIC seconds */

@@ -63,6 +63,7 @@ void lab_boot(struct lab_vm *l, const struct lab_options *o, struct guest_image 
 	vm_add_memory(&l->vm, o->mem);
 	vcpu_create(&l->vm, &l->vcpu, 0);
 	boot_instance(&l->vcpu, 0, o->mem, &l->image, argc, argv, &l->layout);
+	lab_register_guest_ports(&l->vm);
 }
 
 int lab_run(struct lab_vm *l)
@@ -71,10 +72,9 @@ int lab_run(struct lab_vm *l)
 
 	if (end != VCPU_HALTED)
 		return EXIT_FAIL;
-	l->guest_status = (int)(int32_t)vcpu_regs(&l->vcpu)->rax;
-	if (l->guest_status != 0) {
-		warnx("the guest halted with status %d (its main() returned non-zero)",
-		      l->guest_status);
+	if (!lab_guest_succeeded(&l->vcpu, end)) {
+		warnx("the guest reported exit status %d before halting (its main() returned "
+		      "non-zero)", l->vcpu.guest_status);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "abi/hypercall.h"
+
 static inline void outb(uint16_t port, uint8_t value)
 {
 	asm volatile("outb %0, %1" : : "a"(value), "Nd"(port) : "memory");
@@ -40,8 +42,7 @@ static inline void *guest_addr(uintptr_t addr)
 	return p;
 }
 
-/* Guest-virtual 0x400, kept free by rt/start.S: where a guest leaves its 42. */
-#define ANSWER_SLOT 0x400
+/* Guest-virtual HC_ANSWER_SLOT (0x400), kept free by rt/start.S: where a guest leaves its 42. */
 extern volatile uint64_t answer_slot;
 
 /* Stop the vCPU for good: HLT with interrupts off, RAX = code for the host. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/hypercall.h"
 #include "kvm/guest_access.h"
 #include "kvm/guest_image.h"
 #include "kvm/kvm.h"
@@ -35,7 +36,6 @@ GUEST_IMAGE(hello)
 #define STACK_TOP     MEM_SIZE
 #define ENTRY_GVA     0x0ull
 #define CONSOLE_PORT  0xE9
-#define ANSWER_GVA    0x400ull
 #define ANSWER        42
 /* A --guest image must end before the page tables, as in the original. */
 #define MAX_IMAGE     PML4_GPA
@@ -154,7 +154,7 @@ static void run(struct lab *lab)
 {
 	lab->end = vcpu_run(&lab->vcpu);
 	lab->rax_at_halt = vcpu_regs(&lab->vcpu)->rax;
-	memcpy(&lab->answer_in_memory, lab->vm.mem.host + ANSWER_GVA, sizeof(uint64_t));
+	memcpy(&lab->answer_in_memory, lab->vm.mem.host + HC_ANSWER_SLOT, sizeof(uint64_t));
 }
 
 /* --- the answers ------------------------------------------------------------ */
@@ -274,7 +274,7 @@ static void a4_page_table(const struct lab *lab)
 	struct pt_walk w;
 
 	heading("a.4", "the guest page table");
-	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
+	pt_walk(&lab->vm.mem, lab->tables.root, HC_ANSWER_SLOT, &w);
 	printf("a.4 levels: %d of 4 walked (", w.steps);
 	for (int i = 0; i < w.steps; i++)
 		printf("%s%s", i ? " -> " : "", pt_level_name(w.step[i].level));
@@ -290,7 +290,7 @@ static void a4_page_table(const struct lab *lab)
 	       (unsigned long long)w.step[2].entry);
 	pt_for_each_mapping(&lab->vm.mem, lab->tables.root, print_mapping, NULL);
 	printf("a.4 unmapped: everything else (guest-virtual 0x200000 and up)\n");
-	print_walk(lab, ANSWER_GVA);
+	print_walk(lab, HC_ANSWER_SLOT);
 	print_walk(lab, STACK_TOP - 8);
 	print_walk(lab, STACK_TOP);
 	printf("a.4 diagram:\n"
@@ -341,10 +341,10 @@ static void a7_answer(const struct lab *lab)
 {
 	struct pt_walk w;
 
-	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
+	pt_walk(&lab->vm.mem, lab->tables.root, HC_ANSWER_SLOT, &w);
 	heading("a.7", "the number 42");
 	printf("a.7 written at: guest-virtual 0x%llx = guest-physical 0x%llx "
-	       "(host-virtual %p)\n", (unsigned long long)ANSWER_GVA,
+	       "(host-virtual %p)\n", (unsigned long long)HC_ANSWER_SLOT,
 	       (unsigned long long)w.gpa, (void *)(lab->vm.mem.host + w.gpa));
 	printf("a.7 read by the hypervisor: memcpy from guest memory + 0x%llx after the HLT "
 	       "exit in run() [labs/lab-a/lab-a.c]: %llu\n", (unsigned long long)w.gpa,
@@ -384,7 +384,7 @@ static void dot_walk(const struct lab *lab, FILE *f)
 {
 	struct pt_walk w;
 
-	pt_walk(&lab->vm.mem, lab->tables.root, ANSWER_GVA, &w);
+	pt_walk(&lab->vm.mem, lab->tables.root, HC_ANSWER_SLOT, &w);
 	fprintf(f, "  subgraph cluster_walk {\n    label=\"translating guest-virtual 0x400\";\n");
 	fprintf(f, "    cr3 [shape=ellipse, label=\"CR3 = 0x%llx\"];\n",
 		(unsigned long long)lab->tables.root);

@@ -62,7 +62,6 @@ int main(int argc, char **argv)
 	char *guest_argv[] = { "lab-b", (char *)message, NULL };
 
 	lab_boot(&lab, &opts, guest_image_lab_b(), message ? 2 : 1, guest_argv);
-	lab_register_console(&lab.vm);
 	hc_register_print_exits(&lab.vm);
 	status = lab_run(&lab);
 	printf("lab-b: the guest %s after %llu exits (%llu of them port I/O)\n",

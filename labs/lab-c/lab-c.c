@@ -204,7 +204,6 @@ int main(int argc, char **argv)
 	lab_boot(&lab, &o.common, guest_image_lab_c(), nargs, args);
 	if (!o.common.guest_file)
 		check_chunk_fits(&lab, o.chunk + scenario, o.common.mem);
-	lab_register_console(&lab.vm);
 	hc_register_print_exits(&lab.vm);
 	hc_register_fs(&lab.vm);
 	hc_files_attach(&lab.vcpu, files);

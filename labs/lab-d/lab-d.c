@@ -192,7 +192,7 @@ static void set_up(struct lab *lab, const struct options *o)
 	lab->vm.trace = o->lab.trace;
 	vm_add_memory(&lab->vm, MEM_SIZE);
 	load_image(lab);
-	lab_register_console(&lab->vm);
+	lab_register_guest_ports(&lab->vm);
 	vm_on_port(&lab->vm, &(struct port_spec){
 		.port = LAB_D_NOOP_PORT, .dirs = PIO_DIR_OUT, .size = 1,
 		.name = "no-op", .fn = on_noop, .opaque = lab });

@@ -75,10 +75,10 @@ static int use_files(int id)
 
 static void touch_outside(int id, uint32_t slice)
 {
-	volatile uint64_t *other = guest_addr(slice + ANSWER_SLOT);
+	volatile uint64_t *other = guest_addr(slice + HC_ANSWER_SLOT);
 
 	printf("instance %d: reading guest-virtual 0x%x, outside my page table...\n", id,
-	       slice + ANSWER_SLOT);
+	       slice + HC_ANSWER_SLOT);
 	printf("instance %d: read %lu: isolation is BROKEN\n", id, (unsigned long)*other);
 }
 
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	uint32_t work = argc > 3 ? to_u32(argv[3]) : 0;
 
 	answer_slot = 42;
-	printf("instance %d: started; 42 stored at my guest-virtual 0x%x\n", id, ANSWER_SLOT);
+	printf("instance %d: started; 42 stored at my guest-virtual 0x%x\n", id, HC_ANSWER_SLOT);
 	do_work(id, work);
 	if (use_files(id) != 0)
 		return 1;

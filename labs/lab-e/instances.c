@@ -1,11 +1,12 @@
 #include "instances.h"
+
+#include "abi/hypercall.h"
 #include "lab/boot.h"
 #include "util/util.h"
 
 #include <string.h>
 #include <time.h>
 
-#define ANSWER_GVA 0x400
 
 double monotonic_seconds(void)
 {
@@ -41,8 +42,8 @@ void multi_boot(struct multi_vm *m, int count, uint64_t slice, const struct gues
 /* After the run: the outcome and what the slice holds at its own guest-virtual 0x400. */
 static void collect(struct multi_vm *m, struct instance *in)
 {
-	in->status = (int)(int32_t)vcpu_regs(&in->vcpu)->rax;
-	memcpy(&in->answer, m->vm.mem.host + in->layout.base + ANSWER_GVA, sizeof(in->answer));
+	in->status = in->vcpu.guest_status;
+	memcpy(&in->answer, m->vm.mem.host + in->layout.base + HC_ANSWER_SLOT, sizeof(in->answer));
 }
 
 struct thread_arg {

@@ -281,7 +281,7 @@ int main(int argc, char **argv)
 
 	multi_boot(&m, o.vcpus, o.lab.mem, &img, o.lab.timeout, o.lab.trace, args_for, &args);
 	root = o.root ? o.root : make_temp_root(temp_root, sizeof(temp_root));
-	lab_register_console(&m.vm);
+	lab_register_guest_ports(&m.vm);
 	hc_register_print_exits(&m.vm);
 	give_each_its_files(&m, root);
 	describe_layout(&m);
