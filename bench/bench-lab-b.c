@@ -13,6 +13,7 @@
 #include "lab/boot.h"
 #include "lab-b/hypercalls.h"
 #include "lab/lab.h"
+#include "util/clock.h"
 #include "util/util.h"
 
 GUEST_IMAGE_FILE(bench_b, "bench-b")
@@ -27,14 +28,6 @@ struct mode {
 	double median;
 	uint64_t exits;      /* of the last run */
 };
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static enum pio_result do_nothing(struct vcpu *v, struct pio *io, void *opaque)
 {
@@ -65,10 +58,10 @@ static double run_once(struct mode *m)
 	hc_register_print_exits(&vm);
 	vm_on_port(&vm, &(struct port_spec){ .port = BENCH_NULL_PORT, .dirs = PIO_DIR_OUT,
 					     .size = 4, .name = "null", .fn = do_nothing });
-	start = now();
+	start = monotonic_seconds();
 	if (vcpu_run(&v) != VCPU_HALTED || v.guest_status != 0)
 		die("benchmark guest failed in mode %s", m->name);
-	elapsed = now() - start;
+	elapsed = monotonic_seconds() - start;
 	m->exits = v.exits;
 	vcpu_destroy(&v);
 	vm_destroy(&vm);

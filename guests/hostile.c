@@ -189,6 +189,8 @@ static void fire_pathological(int fs)
 	expect(raw_print((const char *)(uintptr_t)mapped_end) == -HC_EFAULT,
 	       "print(first unmapped byte)", 0);
 	expect(raw_print((const char *)0xffffffffu) == -HC_EFAULT, "print(0xffffffff)", 0);
+	/* NULL is never an argument, though page 0 holds our code (the ABI's one rule). */
+	expect(raw_print(0) == -HC_EFAULT, "print(NULL)", raw_print(0));
 	if (!fs)
 		return;
 	/* An argument block straddling the end of memory. */

@@ -10,3 +10,8 @@ test_kvm_SRCS := tests/test_kvm.c
 test_kvm_LIBS := $(LIB_LAB)
 test_kvm_GUESTS := hello
 test_answers_SRCS := tests/test_answers.c
+
+# The programs as a user runs them (they must be built: `make check` builds them first).
+TESTS += test_programs
+test_programs_SRCS := tests/test_programs.c
+test_programs_LIBS := $(LIB_UTIL)

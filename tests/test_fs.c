@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -441,6 +442,39 @@ static void test_magic_links_refused(void **state)
 	free(secret);
 }
 
+/*
+ * A trailing slash: both resolvers give the kernel's answers (a name to be
+ * created as a file cannot end in '/': EISDIR; an existing file with one is
+ * not a directory: ENOTDIR), so the hypercalls answer the same either way.
+ */
+static void test_trailing_slash(void **state)
+{
+	struct sandbox_fixture *x = *state;
+	const struct { const char *path; int flags; int err; } cases[] = {
+		{ "inside.txt/", O_RDONLY, ENOTDIR },
+		{ "inside.txt/", O_PATH, ENOTDIR },
+		{ "inside.txt/", O_RDWR | O_CREAT, EISDIR },
+		{ "new/", O_RDWR | O_CREAT, EISDIR },
+		{ "new/", O_PATH, ENOENT },
+		{ "sub/", O_RDWR | O_CREAT, EISDIR },
+		{ "absin/", O_RDONLY, ENOTDIR },
+	};
+
+	skip_without_openat2(x);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int fd = sandbox_open(&x->s, cases[i].path, cases[i].flags, 0644);
+
+		if (fd >= 0)
+			close(fd);
+		if (fd != -cases[i].err)
+			fail_msg("%s: '%s' (flags 0x%x) gave %d, expected -%s",
+				 sandbox_resolver_name(x->resolver), cases[i].path, cases[i].flags,
+				 fd, strerror(cases[i].err));
+	}
+	assert_int_equal(access(join(x->t.root, "new"), F_OK), -1); /* nothing was created */
+	assert_int_equal(sandbox_open(&x->s, "sub/", O_RDONLY | O_DIRECTORY, 0) >= 0, 1);
+}
+
 static void test_resolver_choice(void **state)
 {
 	struct sandbox s;
@@ -737,7 +771,8 @@ static void test_bad_buffers_and_lengths(void **state)
 		{ MEM, 1, EFAULT },
 		{ 0x8000000000000000ull, 1, EFAULT },    /* not canonical */
 		{ 0xffffffffffffff00ull, 0x200, EFAULT }, /* wraps around */
-		{ BUF_GVA, INT32_MAX, EFAULT },           /* past the end of memory */
+		{ BUF_GVA, INT32_MAX, E2BIG },            /* longer than the guest's memory */
+		{ BUF_GVA, MEM + 1, E2BIG },
 		{ BUF_GVA, -1, EINVAL },
 		{ BUF_GVA, INT32_MIN, EINVAL },
 		{ 0, -5, EINVAL },
@@ -799,10 +834,49 @@ static void test_special_files_refused(void **state)
 	put_link(x->t.root, "null", "/dev/null");
 	assert_int_equal(g_open(x, "fifo"), -EACCES);
 	assert_int_equal(g_openat(x, "fifo", HC_O_RDONLY, 0), -EACCES);
-	assert_int_equal(g_openat(x, "fifo", HC_O_WRONLY, 0), -ENXIO); /* no reader: as open(2) */
+	assert_int_equal(g_openat(x, "fifo", HC_O_WRONLY, 0), -EACCES);
 	assert_int_equal(g_open(x, "null"), -ENOENT); /* resolves to root/dev/null */
 	assert_int_equal(hc_files_open_count(x->f), 0);
 	free(fifo);
+}
+
+/*
+ * The guest's opens of a FIFO inside the root are refused after an O_PATH
+ * look, before anything opens the FIFO: opening it for writing would wake a
+ * reader blocked on it, which would then read EOF. inotify sees every open
+ * for writing as an IN_CLOSE_WRITE when it is closed, synchronously.
+ */
+static void test_fifo_never_opened(void **state)
+{
+	struct hc_fixture *x = *state;
+	char *fifo = join(x->t.root, "fifo");
+	char events[4096] __attribute__((aligned(8)));
+	int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ssize_t n;
+
+	assert_true(watch >= 0);
+	assert_int_equal(mkfifo(fifo, 0666), 0);
+	assert_true(inotify_add_watch(watch, fifo, IN_CLOSE_WRITE | IN_MODIFY) >= 0);
+	assert_int_equal(g_open(x, "fifo"), -EACCES);
+	assert_int_equal(g_openat(x, "fifo", HC_O_WRONLY, 0), -EACCES);
+	assert_int_equal(g_openat(x, "fifo", HC_O_RDWR, 0), -EACCES);
+	n = read(watch, events, sizeof(events));
+	assert_int_equal(n, -1); /* no event: nothing opened it for writing */
+	assert_int_equal(errno, EAGAIN);
+	close(watch);
+	free(fifo);
+}
+
+/* Only the ABI's named errors reach a guest: anything else is EIO. */
+static void test_errors_are_named(void **state)
+{
+	(void)state;
+#define CHECK_NAMED(name, number) assert_int_equal(hc_errno(-number), -number);
+	HC_ERRORS(CHECK_NAMED)
+#undef CHECK_NAMED
+	assert_int_equal(hc_errno(-ENOTTY), -HC_EIO);
+	assert_int_equal(hc_errno(-ENODEV), -HC_EIO);
+	assert_int_equal(hc_errno(ENOENT), -HC_ENOENT);
 }
 
 /* Guest pages that are not contiguous on the host, and a read-only one. */
@@ -1285,6 +1359,7 @@ int main(void)
 		BOTH(test_symlink_chain_limit),
 		BOTH(test_long_paths),
 		BOTH(test_magic_links_refused),
+		BOTH(test_trailing_slash),
 		cmocka_unit_test(test_resolver_choice),
 	};
 	const struct CMUnitTest hc_tests[] = {
@@ -1300,6 +1375,8 @@ int main(void)
 		HC(test_bad_buffers_and_lengths),
 		HC(test_bad_paths),
 		HC(test_special_files_refused),
+		HC(test_fifo_never_opened),
+		HC(test_errors_are_named),
 		HC(test_buffers_cross_pages),
 		HC(test_short_write_then_error),
 		HC(test_consoles),

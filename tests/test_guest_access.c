@@ -25,6 +25,8 @@
  *   0x6000-0x6fff  -> gpa 0x40000 read-only
  *   0x7000-0x7fff  -> gpa MEM - 0x1000 (the last page of memory)
  *   0x8000-0x8fff  -> gpa MEM (past the end: mapped, but not RAM)
+ *   0x9000-0x9fff  -> gpa 0x50000 read/write, user (U/S set)
+ *   0xa000-0xafff  -> gpa 0x60000 read-only, user
  */
 struct fixture {
 	struct phys_mem mem;
@@ -43,6 +45,8 @@ static int setup(void **state)
 	assert_int_equal(pt_map(&b, 0x6000, 0x40000, 0x1000, 0, PT_USE_4K), 0);
 	assert_int_equal(pt_map(&b, 0x7000, MEM - 0x1000, 0x1000, PTE_WRITABLE, PT_USE_4K), 0);
 	assert_int_equal(pt_map(&b, 0x8000, MEM, 0x1000, PTE_WRITABLE, PT_USE_4K), 0);
+	assert_int_equal(pt_map(&b, 0x9000, 0x50000, 0x1000, PTE_WRITABLE | PTE_USER, PT_USE_4K), 0);
+	assert_int_equal(pt_map(&b, 0xa000, 0x60000, 0x1000, PTE_USER, PT_USE_4K), 0);
 	f->g = guest_view_long_mode(&f->mem, b.root);
 	*state = f;
 	return 0;
@@ -55,6 +59,31 @@ static int teardown(void **state)
 	free(f->mem.host);
 	free(f);
 	return 0;
+}
+
+/*
+ * A caller at CPL 3 (lab-e's instances) reaches only user pages, and never
+ * writes a read-only one: a hypercall must not do for a user-mode guest what
+ * its own instructions could not (write its IDT, say, through read()).
+ */
+static void test_user_mode_reaches_only_user_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct guest_view user = f->g;
+	uint8_t buf[16] = { 0 };
+
+	user.user = true;
+	assert_int_equal(guest_check(&user, 0x9000, 0x1000, true), 0);
+	assert_int_equal(guest_write(&user, 0x9ff8, buf, 8), 0);
+	assert_int_equal(guest_check(&user, 0xa000, 16, false), 0);
+	assert_int_equal(guest_check(&user, 0xa000, 16, true), -EFAULT);
+	assert_int_equal(guest_check(&user, 0x0, 16, false), -EFAULT);        /* supervisor page */
+	assert_int_equal(guest_check(&user, 0x8ff8, 16, false), -EFAULT);     /* starts on one */
+	assert_int_equal(guest_read(&user, buf, 0x9ff8, 16), 0);              /* user RW, then user RO */
+	assert_int_equal(guest_write(&user, 0x9ff8, buf, 16), -EFAULT);      /* ... not writable */
+	/* At CPL 0 the supervisor page is fine; the read-only one stays so (CR0.WP). */
+	assert_int_equal(guest_check(&f->g, 0x0, 16, true), 0);
+	assert_int_equal(guest_check(&f->g, 0xa000, 16, true), -EFAULT);
 }
 
 static void test_translate_reports_page_remainder(void **state)
@@ -225,6 +254,7 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_user_mode_reaches_only_user_pages),
 		T(test_translate_reports_page_remainder),
 		T(test_iov_merges_contiguous_pages),
 		T(test_ranges_that_fault),

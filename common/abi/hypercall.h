@@ -160,35 +160,22 @@ struct hc_io {
 /*
  * Linux's numbers, so a host errno passes through unchanged. These are every
  * error a call can return: an error the host meets that is not in this list
- * reaches the guest as -HC_EIO.
+ * reaches the guest as -HC_EIO. HC_ERRORS(X) lists them as X(NAME, NUMBER),
+ * for the tables that must know them all (the host's errno filter, the
+ * guest's error names).
  */
+#define HC_ERRORS(X)                                                                    \
+	X(EPERM, 1) X(ENOENT, 2) X(EINTR, 4) X(EIO, 5) X(ENXIO, 6) X(E2BIG, 7)          \
+	X(EBADF, 9) X(EAGAIN, 11) X(ENOMEM, 12) X(EACCES, 13) X(EFAULT, 14)             \
+	X(EBUSY, 16) X(EEXIST, 17) X(EXDEV, 18) X(ENOTDIR, 20) X(EISDIR, 21)            \
+	X(EINVAL, 22) X(EMFILE, 24) X(ETXTBSY, 26) X(EFBIG, 27) X(ENOSPC, 28)           \
+	X(EROFS, 30) X(ENAMETOOLONG, 36) X(ELOOP, 40) X(EOVERFLOW, 75)                  \
+	X(EOPNOTSUPP, 95) X(EDQUOT, 122)
 
-#define HC_EPERM         1
-#define HC_ENOENT        2
-#define HC_EINTR         4
-#define HC_EIO           5
-#define HC_ENXIO         6
-#define HC_E2BIG         7
-#define HC_EBADF         9
-#define HC_EAGAIN       11
-#define HC_ENOMEM       12
-#define HC_EACCES       13
-#define HC_EFAULT       14
-#define HC_EBUSY        16
-#define HC_EEXIST       17
-#define HC_EXDEV        18
-#define HC_ENOTDIR      20
-#define HC_EISDIR       21
-#define HC_EINVAL       22
-#define HC_EMFILE       24
-#define HC_ETXTBSY      26
-#define HC_EFBIG        27
-#define HC_ENOSPC       28
-#define HC_EROFS        30
-#define HC_ENAMETOOLONG 36
-#define HC_ELOOP        40
-#define HC_EOVERFLOW    75
-#define HC_EOPNOTSUPP   95
-#define HC_EDQUOT      122
+#ifndef __ASSEMBLER__
+#define HC_ERROR_ENUM(name, number) HC_##name = number,
+enum hc_error { HC_ERRORS(HC_ERROR_ENUM) };
+#undef HC_ERROR_ENUM
+#endif
 
 #endif

@@ -1,21 +1,25 @@
 #include "guest_access.h"
 #include "kvm.h"
+#include "x86.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <string.h>
-
-#define CR0_PG (1ull << 31)
-#define CR0_WP (1ull << 16)
-#define CR4_PAE (1ull << 5)
-#define CR4_LA57 (1ull << 12)
-#define EFER_LMA (1ull << 10)
 
 struct guest_view guest_view_of(struct vcpu *v)
 {
 	const struct kvm_sregs *s = vcpu_sregs(v);
 
+	/* CPL is SS.DPL (and CS.DPL for ordinary code): either at 3 means user mode. */
 	return (struct guest_view){ .mem = &v->vm->mem, .cr0 = s->cr0, .cr3 = s->cr3,
-				    .cr4 = s->cr4, .efer = s->efer };
+				    .cr4 = s->cr4, .efer = s->efer,
+				    .user = s->ss.dpl == 3 || s->cs.dpl == 3,
+				    .deadline = v->timer_armed ? v->deadline : 0 };
+}
+
+bool guest_view_out_of_time(const struct guest_view *g)
+{
+	return g->deadline > 0 && monotonic_seconds() >= g->deadline;
 }
 
 struct guest_view guest_view_long_mode(const struct phys_mem *mem, gpa_t cr3)
@@ -41,8 +45,12 @@ static int to_physical(const struct guest_view *g, gva_t gva, bool write, gpa_t 
 		return -EFAULT;
 	if (pt_walk(g->mem, g->cr3, gva, &w) != PT_OK)
 		return -EFAULT;
-	/* With CR0.WP clear, ring 0 may write to read-only pages, as the CPU allows. */
-	if (write && !w.writable && (g->cr0 & CR0_WP))
+	/* A user-mode caller reaches only user pages, as its own accesses would. */
+	if (g->user && !w.user)
+		return -EFAULT;
+	/* With CR0.WP clear, ring 0 may write to read-only pages, as the CPU allows;
+	 * user mode never may. */
+	if (write && !w.writable && (g->user || (g->cr0 & CR0_WP)))
 		return -EFAULT;
 	*gpa = w.gpa;
 	*page_size = w.page_size;
@@ -175,7 +183,7 @@ int guest_string(const struct guest_view *g, gva_t gva, uint64_t limit,
 			if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == host)
 				iov[n - 1].iov_len += take;
 			else if (n == max)
-				return -E2BIG;
+				return -ENOBUFS;
 			else
 				iov[n++] = (struct iovec){ .iov_base = host, .iov_len = take };
 		}
@@ -201,7 +209,7 @@ int guest_string_copy(const struct guest_view *g, gva_t gva, char *buf, uint64_t
 	if (n == -E2BIG)
 		return -ENAMETOOLONG;
 	if (n < 0)
-		return n;
+		return -EFAULT; /* unmapped, or (impossible for size <= 8 pages) too many pieces */
 	for (int i = 0; i < n; i++) {
 		memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
 		off += iov[i].iov_len;

@@ -23,9 +23,19 @@ struct vcpu;
 struct guest_view {
 	const struct phys_mem *mem;
 	uint64_t cr0, cr3, cr4, efer;
+	bool user;          /* the caller runs at CPL 3: only user pages (U/S) are reachable */
+	double deadline;    /* CLOCK_MONOTONIC seconds when the run's --timeout passes; 0: none */
 };
 
+/* The view of the vCPU's state at its current exit (registers, CPL, timeout). */
 struct guest_view guest_view_of(struct vcpu *v);
+
+/*
+ * Has the caller's --timeout passed? Handlers whose work can be long (a
+ * write to a pipe nobody reads) check it between pieces and stop early;
+ * the run loop then ends the run as timed out.
+ */
+bool guest_view_out_of_time(const struct guest_view *g);
 
 /* A view with paging in 4-level long mode rooted at cr3 (for tests and tools). */
 struct guest_view guest_view_long_mode(const struct phys_mem *mem, gpa_t cr3);
@@ -56,8 +66,8 @@ int guest_write(const struct guest_view *g, gva_t dst, const void *src, uint64_t
  * A NUL-terminated guest string, at most limit bytes before its NUL: its
  * host pieces (as guest_iov) and its length without the NUL. -EFAULT if it
  * runs into an unmapped page or the end of memory before a NUL, -E2BIG if
- * it is longer than limit or needs more than max pieces. With iov NULL it
- * only measures the string.
+ * it is longer than limit, -ENOBUFS if it needs more than max pieces. With
+ * iov NULL it only measures the string. Its work is bounded by limit.
  */
 int guest_string(const struct guest_view *g, gva_t gva, uint64_t limit,
 		 struct iovec *iov, int max, uint64_t *len);

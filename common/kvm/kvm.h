@@ -71,7 +71,11 @@ struct port_spec {
 	void *opaque;
 };
 
+/* Where vm_create_raw failed: opening the device, or a KVM ioctl after it. */
+enum vm_step { VM_STEP_OPEN, VM_STEP_KVM_IOCTL };
+
 struct vm {
+	enum vm_step failed_step;    /* valid when vm_create_raw failed */
 	int kvm_fd;
 	int fd;
 	struct phys_mem mem;         /* guest-physical [0, size) at host mem.host */
@@ -163,6 +167,13 @@ void vcpu_set_rax(struct vcpu *v, uint64_t value);
  * stderr: the reason, the exit's details and the registers.
  */
 enum vcpu_end vcpu_run(struct vcpu *v);
+
+/*
+ * Has this run's --timeout passed? The kick signal interrupts a blocked
+ * system call in a handler (EINTR); handlers that loop check this, stop,
+ * and the run loop then ends the run as timed out.
+ */
+bool vcpu_out_of_time(const struct vcpu *v);
 
 /* Record why the vCPU stops (used by handlers before returning PIO_STOP). */
 void vcpu_fail(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

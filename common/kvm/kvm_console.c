@@ -6,6 +6,7 @@
  * never interleave mid-way.
  */
 #include "kvm.h"
+#include "util/clock.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -14,11 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static int writev_all(int fd, struct iovec *iov, int iovcnt)
+/*
+ * All of iov, unless the vCPU's --timeout passes first (stdout may be a
+ * pipe nobody reads): then -EINTR, and the run loop ends the run.
+ */
+static int writev_all(const struct vcpu *v, int fd, struct iovec *iov, int iovcnt)
 {
 	while (iovcnt > 0) {
 		ssize_t n = writev(fd, iov, iovcnt > IOV_MAX_BATCH ? IOV_MAX_BATCH : iovcnt);
 
+		if (vcpu_out_of_time(v))
+			return -EINTR;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -39,13 +46,11 @@ static int writev_all(int fd, struct iovec *iov, int iovcnt)
 
 static size_t format_tag(const struct vcpu *v, char *tag, size_t size)
 {
-	struct timespec t;
 	double ms;
 
 	if (!v->vm->tag_time)
 		return (size_t)snprintf(tag, size, "[vcpu%d] ", v->id);
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	ms = ((double)t.tv_sec + (double)t.tv_nsec * 1e-9 - v->vm->tag_epoch) * 1e3;
+	ms = (monotonic_seconds() - v->vm->tag_epoch) * 1e3;
 	return (size_t)snprintf(tag, size, "[vcpu%d %+9.3f ms] ", v->id, ms);
 }
 
@@ -66,7 +71,7 @@ static int emit(struct vcpu *v, const struct iovec *iov, int iovcnt, bool tagged
 		all[n++] = iov[i];
 	pthread_mutex_lock(&v->vm->out_lock);
 	fflush(stdout); /* anything the host printf'd comes first */
-	err = writev_all(STDOUT_FILENO, all, n);
+	err = writev_all(v, STDOUT_FILENO, all, n);
 	pthread_mutex_unlock(&v->vm->out_lock);
 	return err;
 }

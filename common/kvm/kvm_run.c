@@ -4,6 +4,7 @@
  * EINTR) and the report printed whenever a vCPU stops abnormally.
  */
 #include "kvm.h"
+#include "util/clock.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -39,14 +40,6 @@ static void install_kick_handler(void)
 	sigaction(KICK_SIGNAL, &sa, NULL);
 }
 
-static double monotonic_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void arm_timeout(struct vcpu *v)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -69,7 +62,7 @@ static void arm_timeout(struct vcpu *v)
 	when.it_value.tv_nsec = (long)((t - (double)(time_t)t) * 1e9);
 	when.it_interval.tv_sec = 0;
 	when.it_interval.tv_nsec = KICK_REPEAT_NS;
-	v->deadline = monotonic_now() + t;
+	v->deadline = monotonic_seconds() + t;
 	timer_settime(v->timer, 0, &when, NULL);
 	v->timer_armed = true;
 }
@@ -255,9 +248,9 @@ static int enter_guest(struct vcpu *v)
 	return ret < 0 ? -errno : 0;
 }
 
-static bool timed_out(const struct vcpu *v)
+bool vcpu_out_of_time(const struct vcpu *v)
 {
-	return v->timer_armed && monotonic_now() >= v->deadline;
+	return v->timer_armed && monotonic_seconds() >= v->deadline;
 }
 
 static enum vcpu_end finish(struct vcpu *v, enum vcpu_end end)
@@ -268,6 +261,13 @@ static enum vcpu_end finish(struct vcpu *v, enum vcpu_end end)
 	if (end != VCPU_HALTED)
 		vcpu_report(v, v->why);
 	return end;
+}
+
+static enum vcpu_end time_is_up(struct vcpu *v)
+{
+	vcpu_fail(v, "the guest ran for more than %g s, its hypercalls included (raise it "
+		  "with --timeout)", v->vm->timeout);
+	return finish(v, VCPU_TIMED_OUT);
 }
 
 enum vcpu_end vcpu_run(struct vcpu *v)
@@ -281,11 +281,8 @@ enum vcpu_end vcpu_run(struct vcpu *v)
 		v->exits++;
 		if (err == -EINTR || err == -EAGAIN) {
 			v->run->immediate_exit = 0;
-			if (timed_out(v)) {
-				vcpu_fail(v, "the guest ran for more than %g s (raise it with --timeout)",
-					  v->vm->timeout);
-				return finish(v, VCPU_TIMED_OUT);
-			}
+			if (vcpu_out_of_time(v))
+				return time_is_up(v);
 			continue;
 		}
 		if (err) {
@@ -301,6 +298,9 @@ enum vcpu_end vcpu_run(struct vcpu *v)
 				return finish(v, VCPU_FAILED);
 			if (v->vm->trace)
 				trace_exit(v);
+			/* The timeout covers the handlers' time too (a print to a full pipe). */
+			if (vcpu_out_of_time(v))
+				return time_is_up(v);
 			break;
 		case KVM_EXIT_HLT:
 			return finish(v, VCPU_HALTED);

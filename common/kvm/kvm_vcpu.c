@@ -1,5 +1,6 @@
 /* vCPU lifecycle, long-mode set-up and register access. */
 #include "kvm.h"
+#include "x86.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -7,18 +8,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-/* Control-register and EFER bits used to enter long mode. */
-#define CR0_PE (1ull << 0)    /* protected mode */
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)    /* native FPU error reporting */
-#define CR0_WP (1ull << 16)   /* write protection applies to ring 0 too */
-#define CR0_AM (1ull << 18)
-#define CR0_PG (1ull << 31)   /* paging */
-#define CR4_PAE (1ull << 5)   /* 64-bit page-table entries: required by long mode */
-#define EFER_LME (1ull << 8)  /* long mode enable */
-#define EFER_LMA (1ull << 10) /* long mode active */
 
 #define GDT_CODE_SELECTOR (1 << 3)
 #define GDT_DATA_SELECTOR (2 << 3)
@@ -108,7 +97,7 @@ int vcpu_enter_long_mode_raw(struct vcpu *v, gpa_t page_table_root, gva_t entry,
 		return -errno;
 
 	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2; /* bit 1 is always set; IF = 0: no interrupts */
+	regs.rflags = RFLAGS_FIXED; /* IF = 0: no interrupts */
 	regs.rip = entry;
 	regs.rsp = stack_top;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)

@@ -1,5 +1,6 @@
 /* VM lifecycle: open KVM, create the VM, back its memory, register ports. */
 #include "kvm.h"
+#include "util/device.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -38,10 +39,12 @@ int vm_create_raw(struct vm *vm, const char **why)
 	pthread_mutex_init(&vm->out_lock, NULL);
 
 	*why = "open";
+	vm->failed_step = VM_STEP_OPEN;
 	vm->kvm_fd = open(kvm_device(), O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
 		return -errno;
 	*why = "KVM_GET_API_VERSION";
+	vm->failed_step = VM_STEP_KVM_IOCTL;
 	api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION)
 		return api < 0 ? -errno : -EPROTO;
@@ -69,16 +72,18 @@ void vm_create(struct vm *vm)
 
 	if (!err)
 		return;
-	if (strcmp(why, "open") == 0) {
+	if (vm->failed_step == VM_STEP_OPEN) {
 		if (err == -ENOENT || err == -ENXIO || err == -ENODEV)
 			die_with(EXIT_SKIP, "%s: %s: KVM is not available here; load it "
 				 "(modprobe kvm_intel or kvm_amd), enable virtualization in the "
 				 "firmware, or enable nested virtualization for this VM",
 				 kvm_device(), strerror(-err));
-		if (err == -EACCES || err == -EPERM)
-			die_with(EXIT_SKIP, "%s: %s: join the kvm group "
-				 "(sudo usermod -aG kvm $USER, then log in again) or run as root",
-				 kvm_device(), strerror(-err));
+		if (err == -EACCES || err == -EPERM) {
+			char advice[400];
+
+			die_with(EXIT_SKIP, "%s: %s: %s", kvm_device(), strerror(-err),
+				 device_access_advice(kvm_device(), advice, sizeof(advice)));
+		}
 		die_with(EXIT_SKIP, "%s: %s", kvm_device(), strerror(-err));
 	}
 	if (err == -EPROTO)

@@ -117,6 +117,7 @@ enum pt_fault pt_walk(const struct phys_mem *mem, gpa_t root, gva_t va, struct p
 
 	memset(w, 0, sizeof(*w));
 	w->writable = true;
+	w->user = true;
 	if (!va_is_canonical(va))
 		return w->fault = PT_NONCANONICAL;
 
@@ -136,6 +137,8 @@ enum pt_fault pt_walk(const struct phys_mem *mem, gpa_t root, gva_t va, struct p
 			return w->fault = PT_NOT_PRESENT;
 		if (!(s->entry & PTE_WRITABLE))
 			w->writable = false;
+		if (!(s->entry & PTE_USER))
+			w->user = false;
 		if (level == 1 || (s->entry & PTE_HUGE)) {
 			uint64_t span = pt_entry_span(level);
 

@@ -77,6 +77,7 @@ struct pt_walk {
 	gpa_t gpa;            /* the translation (valid when fault == PT_OK) */
 	uint64_t page_size;   /* 4 KiB, 2 MiB or 1 GiB */
 	bool writable;        /* R/W set at every level */
+	bool user;            /* U/S set at every level: CPL 3 may use the page */
 };
 
 /* Translate va through the tables rooted at root (a CR3 value). */

@@ -8,3 +8,8 @@ lab-a_GUESTS := hello
 GUESTS += hello
 hello_GUEST_SRCS := labs/lab-a/guest.c
 hello_BARE := 1
+
+# A guest that links the original's page tables into cycles (tests/test_programs.c).
+GUESTS += cyclic
+cyclic_GUEST_SRCS := guests/cyclic.c
+cyclic_BARE := 1

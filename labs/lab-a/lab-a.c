@@ -238,11 +238,23 @@ static void a3_code_tables_stack(const struct lab *lab)
 		       (unsigned long long)(STACK_TOP - 1), (unsigned long long)(STACK_TOP - deepest));
 }
 
+/* A guest (--guest) may rewrite its tables into millions of runs, or cycles: list a few. */
+#define MAX_LISTED_MAPPINGS 64
+
+struct listing {
+	unsigned listed, skipped;
+};
+
 static int print_mapping(const struct pt_mapping *m, void *ctx)
 {
+	struct listing *l = ctx;
 	char size[32];
 
-	(void)ctx;
+	if (l->listed == MAX_LISTED_MAPPINGS) {
+		l->skipped++;
+		return 0;
+	}
+	l->listed++;
 	printf("a.4 mapping: guest-virtual 0x%llx-0x%llx -> guest-physical 0x%llx-0x%llx "
 	       "(%llu page(s) of %s, %s%s)\n",
 	       (unsigned long long)m->va, (unsigned long long)(m->va + m->len - 1),
@@ -269,6 +281,21 @@ static void print_walk(const struct lab *lab, gva_t va)
 		printf(" %s\n", pt_fault_name(w.fault));
 }
 
+static void print_mappings(const struct lab *lab)
+{
+	struct listing l = { 0 };
+	int err = pt_for_each_mapping(&lab->vm.mem, lab->tables.root, print_mapping, &l);
+
+	if (l.skipped)
+		printf("a.4 mapping: ... and %u more run(s), not listed (at most %d are)\n",
+		       l.skipped, MAX_LISTED_MAPPINGS);
+	if (err == -ELOOP)
+		printf("a.4 mapping: ... the listing stopped after %d tables: the guest's tables "
+		       "link into a cycle or are too many to walk\n", PT_ENUM_MAX_TABLES);
+	else if (err == -EFAULT)
+		printf("a.4 mapping: ... the listing stopped at a table outside guest memory\n");
+}
+
 static void a4_page_table(const struct lab *lab)
 {
 	struct pt_walk w;
@@ -288,7 +315,7 @@ static void a4_page_table(const struct lab *lab)
 	       "entry it walked and D (0x40) on the PD entry when the guest wrote\n",
 	       (unsigned long long)w.step[0].entry, (unsigned long long)w.step[1].entry,
 	       (unsigned long long)w.step[2].entry);
-	pt_for_each_mapping(&lab->vm.mem, lab->tables.root, print_mapping, NULL);
+	print_mappings(lab);
 	printf("a.4 unmapped: everything else (guest-virtual 0x200000 and up)\n");
 	print_walk(lab, HC_ANSWER_SLOT);
 	print_walk(lab, STACK_TOP - 8);

@@ -1,4 +1,22 @@
-/* The console, print() and exits() hypercalls: part (b) of the assignment. */
+/*
+ * Part (b), host side: the print() and exits() hypercalls.
+ *
+ *   print(str)  the guest does OUT to HC_PORT_PRINT with EAX = the string's
+ *               guest-virtual address (b.1). We find the string's bytes
+ *               through the calling vCPU's own page tables, page by page,
+ *               and hand those pieces of guest memory straight to one
+ *               writev: no copy, one exit, any length. The answer (bytes
+ *               written, or -HC_Exxx) goes back in RAX before the guest
+ *               resumes, so it needs no second exit.
+ *   exits()     the guest does IN from HC_PORT_EXITS (b.2). The CPU's IN
+ *               puts our 4-byte answer in EAX: the vCPU's exit count.
+ *
+ * How do we tell the two apart? KVM reports every port access in the
+ * vCPU's kvm_run (exit reason KVM_EXIT_IO: port, direction, size, data);
+ * the run loop (common/kvm/kvm_run.c) calls the handler registered for
+ * the port, and refuses the wrong direction or size before we see it.
+ * The guest side is guest_hypercalls.c; the ABI is common/abi/hypercall.h.
+ */
 #include "hypercalls.h"
 
 #include "abi/hypercall.h"
@@ -8,57 +26,67 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The ABI's error for a failed lookup of the string (guest_string's -errno). */
+static int64_t string_error(int err)
+{
+	return err == -E2BIG ? -HC_E2BIG : -HC_EFAULT;
+}
+
 /* Rare path: a string in more host pieces than one writev takes. */
-static int64_t print_in_batches(struct vcpu *v, const struct guest_view *g, gva_t str)
+static int64_t print_in_batches(struct vcpu *v, const struct guest_view *g, gva_t str,
+				uint64_t len)
 {
 	struct iovec iov[IOV_MAX_BATCH];
-	uint64_t len, done = 0, covered;
-	int n = guest_string(g, str, UINT64_MAX, NULL, 0, &len);
+	uint64_t done = 0, covered;
 
-	if (n < 0)
-		return n;
 	while (done < len) {
-		n = guest_iov(g, str + done, len - done, false, iov, IOV_MAX_BATCH, &covered);
+		int n = guest_iov(g, str + done, len - done, false, iov, IOV_MAX_BATCH, &covered);
+
 		if (n < 0)
-			return n;
-		if (vcpu_write_out(v, iov, n) < 0)
+			return -HC_EFAULT;
+		if (guest_view_out_of_time(g) || vcpu_write_out(v, iov, n) < 0)
 			return -HC_EIO;
 		done += covered;
 	}
 	return (int64_t)len;
 }
 
-/*
- * print(str): find the string through the caller's page tables, then hand
- * its pieces of guest memory straight to writev: no copy, one write.
- */
-static enum pio_result on_print(struct vcpu *v, struct pio *io, void *opaque)
+/* b.1: print the NUL-terminated string at guest-virtual address str. */
+static int64_t print_string(struct vcpu *v, gva_t str)
 {
 	struct guest_view g = guest_view_of(v);
 	struct iovec iov[IOV_MAX_BATCH];
 	uint64_t len;
-	int64_t ret;
 	int n;
 
+	if (str == 0)
+		return -HC_EFAULT; /* NULL is never a string, even where page 0 is mapped */
+	/* At most as long as the guest's memory: bounds our work (see the ABI's Limits). */
+	n = guest_string(&g, str, g.mem->size, iov, IOV_MAX_BATCH, &len);
+	if (n == -ENOBUFS) {
+		/* More pieces than one writev takes: measure it, then write in batches. */
+		n = guest_string(&g, str, g.mem->size, NULL, 0, &len);
+		return n < 0 ? string_error(n) : print_in_batches(v, &g, str, len);
+	}
+	if (n < 0)
+		return string_error(n);
+	return vcpu_write_out(v, iov, n) < 0 ? -HC_EIO : (int64_t)len;
+}
+
+static enum pio_result on_print(struct vcpu *v, struct pio *io, void *opaque)
+{
 	(void)opaque;
-	n = guest_string(&g, io->value, UINT64_MAX, iov, IOV_MAX_BATCH, &len);
-	if (n == -E2BIG)
-		ret = print_in_batches(v, &g, io->value);
-	else if (n < 0)
-		ret = -HC_EFAULT;
-	else
-		ret = vcpu_write_out(v, iov, n) < 0 ? -HC_EIO : (int64_t)len;
-	vcpu_set_rax(v, (uint64_t)ret);
+	vcpu_set_rax(v, (uint64_t)print_string(v, io->value));
 	return PIO_DONE;
 }
 
-/* exits(): the counter already includes the exit that brought us here. */
+/* b.2: the run loop counts every return from KVM_RUN, so the count includes this exit. */
 static enum pio_result on_exits(struct vcpu *v, struct pio *io, void *opaque)
 {
 	uint32_t count = (uint32_t)v->exits;
 
 	(void)opaque;
-	memcpy(io->data, &count, sizeof(count));
+	memcpy(io->data, &count, sizeof(count)); /* what the guest's IN will find in EAX */
 	return PIO_DONE;
 }
 

@@ -1,15 +1,16 @@
 /*
- * Part (c): the filesystem hypercalls, host side (the ABI: hypercall.h).
+ * Part (c): the filesystem hypercalls, host side (the ABI: common/abi/hypercall.h).
  *
  * Each guest instance has its own struct hc_files: a table of at most
  * HC_MAX_FILES open files, the "current file" of the assignment-style
  * calls, and a sandbox root that every guest path resolves inside. The
  * guest only ever sees small table indexes, never a host descriptor.
  *
- * read and write move the bytes straight between the host file and guest
- * memory with readv/writev on the guest buffer's host pieces, found through
- * the calling vCPU's page tables; the whole buffer is checked first, so a
- * bad byte anywhere means -EFAULT and no I/O at all.
+ *   files.c       the hypercalls c.1-c.4: take the arguments out of guest
+ *                 memory, call the table, answer in RAX
+ *   file_table.c  the table: slots, opening only regular files (without
+ *                 side effects on anything else), moving bytes straight
+ *                 between a host file and guest memory
  *
  * Semantics (beyond hypercall.h):
  *   read    up to len bytes; fewer only at end of file. A failure after some
@@ -18,23 +19,26 @@
  *           way (EFBIG past RLIMIT_FSIZE, ENOSPC), the bytes written so far,
  *           and the next write returns the error, as write(2) does.
  *   buffers the NULL address (0) is -EFAULT even where the guest maps it;
- *           len < 0 is -EINVAL; len 0 is 0 without touching anything.
+ *           len < 0 is -EINVAL; len 0 is 0 without touching anything; len
+ *           beyond the guest's memory is -E2BIG.
  *   files   only regular files: a directory is -EISDIR, a FIFO, socket or
- *           device -EACCES (opened with O_NONBLOCK, so a FIFO cannot hang
- *           the host). Flags outside HC_O_ALL, access mode 3, HC_O_EXCL
- *           without HC_O_CREAT, HC_O_TRUNC without write access and mode
- *           bits beyond 0777 are -EINVAL.
+ *           device -EACCES, found out before the file is opened for I/O
+ *           (an O_PATH look first), so no driver's open() runs and no FIFO
+ *           reader is woken. Flags outside HC_O_ALL, access mode 3,
+ *           HC_O_EXCL without HC_O_CREAT, HC_O_TRUNC without write access
+ *           and mode bits beyond 0777 are -EINVAL.
+ *   errors  only the ABI's named errors: any other host errno is -EIO.
  * All calls of one instance are serialised by its lock.
  */
-#ifndef KIT_HC_FS_H
-#define KIT_HC_FS_H
+#ifndef LAB_C_FILES_H
+#define LAB_C_FILES_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvm/guest_access.h"
 #include "abi/hypercall.h"
+#include "kvm/guest_access.h"
 #include "kvm/kvm.h"
 #include "sandbox.h"
 
@@ -55,6 +59,8 @@ struct hc_files {
 	struct hc_fs_stats stats;
 };
 
+/* --- the table (file_table.c) ------------------------------------------------ */
+
 /*
  * A table rooted at root_dir. 0, or -errno with *why saying what is wrong
  * with the directory. The plain one dies with EXIT_USAGE, naming root_dir.
@@ -67,8 +73,34 @@ void hc_files_destroy(struct hc_files *f);
 /* Give the guest write access to the host's stdout and stderr (HC_FD_STDOUT/STDERR). */
 void hc_files_allow_consoles(struct hc_files *f);
 
-/* The table the filesystem calls of vCPU v use (one per instance). */
+/* The table the filesystem calls of vCPU v use (one per instance): v->lab_state. */
 void hc_files_attach(struct vcpu *v, struct hc_files *f);
+
+/* Open files in the table (for tests and summaries). */
+int hc_files_open_count(struct hc_files *f);
+
+/*
+ * The calls with their arguments already out of guest memory, each under
+ * the table's lock (files.c and lab-c's request queue use them):
+ *   open   path inside the sandbox; how NULL is the assignment's open()
+ *          (read-write, created if missing, read-only when only reading is
+ *          allowed), which also makes it the current file. Slot or -HC_Exxx.
+ *   read   len bytes of descriptor fd into guest memory at buf (g: the
+ *   write  caller's view); write takes them from there (v, for console
+ *          output: may be NULL). Bytes moved or -HC_Exxx.
+ *   close  0 or -HC_Exxx.
+ */
+int64_t hc_files_open(struct hc_files *f, const char *path, const struct hc_open *how);
+int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd, gva_t buf,
+		      int32_t len);
+int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
+		       int32_t fd, gva_t buf, int32_t len);
+int64_t hc_files_close(struct hc_files *f, int32_t fd);
+
+/* A host errno as the ABI's negative error: itself when named there, else -HC_EIO. */
+int hc_errno(int err);
+
+/* --- the hypercalls (files.c) --------------------------------------------------- */
 
 /*
  * Install HC_PORT_OPEN .. HC_PORT_CLOSE on vm. A vCPU without a table
@@ -91,8 +123,5 @@ int64_t hc_fs_read(struct hc_files *f, const struct guest_view *g, uint32_t bloc
 int64_t hc_fs_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
 		    uint32_t block);
 int64_t hc_fs_close(struct hc_files *f, uint32_t fd);
-
-/* Open files in the table (for tests and summaries). */
-int hc_files_open_count(struct hc_files *f);
 
 #endif

@@ -104,19 +104,10 @@ int fd_write_all(int fd, const void *buf, int len)
 
 const char *fs_errname(int err)
 {
-	static const struct { int err; const char *name; } names[] = {
-		{ HC_ENOENT, "ENOENT" }, { HC_EIO, "EIO" }, { HC_E2BIG, "E2BIG" },
-		{ HC_EBADF, "EBADF" }, { HC_EACCES, "EACCES" }, { HC_EFAULT, "EFAULT" },
-		{ HC_EEXIST, "EEXIST" }, { HC_EXDEV, "EXDEV" }, { HC_ENOTDIR, "ENOTDIR" },
-		{ HC_EISDIR, "EISDIR" }, { HC_EINVAL, "EINVAL" }, { HC_EMFILE, "EMFILE" },
-		{ HC_EFBIG, "EFBIG" }, { HC_ENOSPC, "ENOSPC" }, { HC_EROFS, "EROFS" },
-		{ HC_ENAMETOOLONG, "ENAMETOOLONG" }, { HC_ELOOP, "ELOOP" },
-	};
-
-	if (err < 0)
-		err = -err;
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	return "E?";
+#define HC_ERROR_NAME(name, number) case number: return #name;
+	switch (err < 0 ? -err : err) {
+	HC_ERRORS(HC_ERROR_NAME)
+	default: return "E?";
+	}
+#undef HC_ERROR_NAME
 }

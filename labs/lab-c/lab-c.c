@@ -40,6 +40,7 @@ GUEST_IMAGE_FILE(lab_c, "lab-c")
 struct lab_c_options {
 	struct lab_options common;
 	const char *root, *in, *out;
+	bool out_given;           /* --out: then never overwrite it without --force */
 	uint64_t chunk;           /* 0 until --chunk: then the mode's default */
 	bool force;
 };
@@ -55,7 +56,8 @@ static void usage(void)
 	       "stops there, symlinks cannot lead out.\n"
 	       "\n"
 	       "The scenario: open() --in, read() it, print() it, close(); create --out\n"
-	       "(never overwriting a file without --force), open() it, write() what was\n"
+	       "(a file named with --out is never overwritten without --force; the default\n"
+	       "output, the scenario's own, is replaced), open() it, write() what was\n"
 	       "read, close(). Each step shows its result and the exits it took.\n"
 	       "\n"
 	       "  --root DIR         the sandbox root (default: the current directory)\n"
@@ -101,7 +103,7 @@ static void parse_options(int argc, char **argv, struct lab_c_options *o)
 		case 'r': o->root = optarg; break;
 		case 'c': o->chunk = parse_chunk(optarg); break;
 		case 'i': o->in = optarg; break;
-		case 'o': o->out = optarg; break;
+		case 'o': o->out = optarg; o->out_given = true; break;
 		case 'f': o->force = true; break;
 		default: lab_common_option(c, argv, &o->common, usage);
 		}
@@ -143,7 +145,8 @@ static int guest_args(int nwords, char **words, struct lab_c_options *o, char *c
 	snprintf(chunk, 24, "%llu", (unsigned long long)o->chunk);
 	args[n++] = chunk;
 	if (strcmp(args[1], "cat"))
-		args[n++] = o->force ? "1" : "0";
+		/* The default output is the scenario's own: it replaces it, so it can run again. */
+		args[n++] = o->force || (nwords == 0 && !o->out_given) ? "1" : "0";
 	args[n] = NULL;
 	return n;
 }

@@ -277,9 +277,16 @@ void sandbox_close(struct sandbox *s)
 
 int sandbox_open(const struct sandbox *s, const char *path, int flags, unsigned mode)
 {
-	flags |= O_CLOEXEC | O_NOCTTY;
-	if (!path[0])
+	size_t len = strlen(path);
+
+	/* openat2 takes nothing but O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC with O_PATH. */
+	flags |= O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY);
+	if (!len)
 		return -ENOENT; /* as open("") */
+	/* The kernel's rule for a name that must be a directory but is to be
+	 * created as a file, applied here so that both resolvers agree. */
+	if ((flags & O_CREAT) && path[len - 1] == '/')
+		return -EISDIR;
 	if (s->resolver == SANDBOX_OPENAT2)
 		return open_with_openat2(s->root_fd, path, flags, mode);
 	return open_with_walk(s->root_fd, path, flags, mode);

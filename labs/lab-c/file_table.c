@@ -1,0 +1,363 @@
+/*
+ * Part (c): an instance's table of open files (files.h). The guest names a
+ * file by a small index into host_fd[]; only this table holds host
+ * descriptors. Bytes move straight between a host file and guest memory.
+ */
+#include "files.h"
+
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Host pieces handed to one readv/writev (the kernel takes up to IOV_MAX = 1024). */
+#define IO_PIECES 256
+/* Mode of a file the assignment-style open() creates. */
+#define OPEN_CREATE_MODE 0644
+
+/* --- the table -------------------------------------------------------------- */
+
+int hc_files_create_raw(const char *root_dir, struct hc_files **out, const char **why)
+{
+	struct hc_files *f = calloc(1, sizeof(*f));
+	int err;
+
+	*why = "cannot be allocated";
+	if (!f)
+		return -ENOMEM;
+	err = sandbox_open_root(&f->sandbox, root_dir, why);
+	if (err) {
+		free(f);
+		return err;
+	}
+	pthread_mutex_init(&f->lock, NULL);
+	for (int i = 0; i < HC_MAX_FILES; i++)
+		f->host_fd[i] = -1;
+	f->current = -1;
+	*out = f;
+	return 0;
+}
+
+struct hc_files *hc_files_create(const char *root_dir)
+{
+	struct hc_files *f;
+	const char *why;
+	int err = hc_files_create_raw(root_dir, &f, &why);
+
+	if (err)
+		die_with(EXIT_USAGE, "root directory '%s' %s: %s", root_dir, why, strerror(-err));
+	return f;
+}
+
+void hc_files_destroy(struct hc_files *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < HC_MAX_FILES; i++)
+		if (f->host_fd[i] >= 0)
+			close(f->host_fd[i]);
+	sandbox_close(&f->sandbox);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+void hc_files_allow_consoles(struct hc_files *f)
+{
+	f->consoles = true;
+}
+
+void hc_files_attach(struct vcpu *v, struct hc_files *f)
+{
+	v->lab_state = f;
+}
+
+int hc_files_open_count(struct hc_files *f)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	for (int i = 0; i < HC_MAX_FILES; i++)
+		n += f->host_fd[i] >= 0;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+int hc_errno(int err)
+{
+#define HC_ERROR_CASE(name, number) case number:
+	switch (err < 0 ? -err : err) {
+	HC_ERRORS(HC_ERROR_CASE)
+		return err < 0 ? err : -err;
+	default:
+		return -HC_EIO;
+	}
+#undef HC_ERROR_CASE
+}
+
+/* The slot a guest descriptor names, or -EBADF. */
+static int slot_of(const struct hc_files *f, int32_t fd)
+{
+	if (fd == HC_FD_CURRENT)
+		return f->current >= 0 ? f->current : -HC_EBADF;
+	if (fd < 0 || fd >= HC_MAX_FILES || f->host_fd[fd] < 0)
+		return -HC_EBADF;
+	return fd;
+}
+
+static int free_slot(const struct hc_files *f)
+{
+	for (int i = 0; i < HC_MAX_FILES; i++)
+		if (f->host_fd[i] < 0)
+			return i;
+	return -HC_EMFILE;
+}
+
+/* --- opening: regular files only, found out before anything is opened for I/O --- */
+
+/* The ABI's HC_O_* flags as host O_* flags; guest bits never reach the kernel. */
+static int host_open_flags(uint32_t flags, uint32_t mode, int *out)
+{
+	static const int access[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	uint32_t acc = flags & HC_O_ACCMODE;
+
+	if ((flags & ~(uint32_t)HC_O_ALL) || acc > HC_O_RDWR || (mode & ~0777u))
+		return -HC_EINVAL;
+	if ((flags & HC_O_EXCL) && !(flags & HC_O_CREAT))
+		return -HC_EINVAL;
+	if ((flags & HC_O_TRUNC) && acc == HC_O_RDONLY)
+		return -HC_EINVAL;
+	*out = access[acc] | (flags & HC_O_CREAT ? O_CREAT : 0) |
+	       (flags & HC_O_TRUNC ? O_TRUNC : 0) | (flags & HC_O_APPEND ? O_APPEND : 0) |
+	       (flags & HC_O_EXCL ? O_EXCL : 0);
+	return 0;
+}
+
+/*
+ * Open what an O_PATH descriptor names, for I/O: through /proc/self/fd, the
+ * one way Linux reopens an O_PATH descriptor. It is the same inode whatever
+ * happens to the path meanwhile.
+ */
+static int reopen(int path_fd, int flags)
+{
+	char proc[64];
+	int fd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_fd);
+	fd = open(proc, (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Open path with host flags, keeping only regular files. An existing file
+ * is looked at first through O_PATH, which opens nothing: a directory is
+ * -EISDIR, a FIFO, socket or device -EACCES, and no FIFO reader is woken
+ * and no driver's open() runs. A missing file is created only with
+ * O_CREAT, and O_EXCL then: a new file is always a regular one.
+ */
+static int open_regular(struct hc_files *f, const char *path, int flags, unsigned mode)
+{
+	int path_fd = sandbox_open(&f->sandbox, path, O_PATH, 0);
+	struct stat st;
+	int fd;
+
+	for (int tries = 0; path_fd == -ENOENT && (flags & O_CREAT) && tries < 3; tries++) {
+		fd = sandbox_open(&f->sandbox, path, flags | O_EXCL, mode);
+		if (fd != -EEXIST || (flags & O_EXCL))
+			return fd;
+		/* Created by someone else meanwhile: look at what is there now. */
+		path_fd = sandbox_open(&f->sandbox, path, O_PATH, 0);
+	}
+	if (path_fd < 0)
+		return path_fd;
+	if (fstat(path_fd, &st) < 0)
+		fd = -errno;
+	else if (S_ISDIR(st.st_mode))
+		fd = -HC_EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		fd = -HC_EACCES;
+	else if ((flags & O_CREAT) && (flags & O_EXCL))
+		fd = -HC_EEXIST;
+	else
+		fd = reopen(path_fd, flags);
+	close(path_fd);
+	return fd;
+}
+
+/* The assignment's open(): read-write and create; read-only if only reading is allowed. */
+static int open_read_write(struct hc_files *f, const char *path)
+{
+	int fd = open_regular(f, path, O_RDWR | O_CREAT, OPEN_CREATE_MODE);
+
+	if (fd == -EACCES || fd == -EPERM || fd == -EROFS || fd == -ETXTBSY) {
+		int ro = open_regular(f, path, O_RDONLY, 0);
+
+		if (ro >= 0)
+			return ro; /* writes to it then fail with EBADF */
+	}
+	return fd;
+}
+
+int64_t hc_files_open(struct hc_files *f, const char *path, const struct hc_open *how)
+{
+	int slot, fd, flags = 0;
+
+	if (how) {
+		int err = host_open_flags(how->flags, how->mode, &flags);
+
+		if (err)
+			return err;
+	}
+	pthread_mutex_lock(&f->lock);
+	slot = free_slot(f); /* first: no file is created when the table is full */
+	if (slot >= 0) {
+		fd = how ? open_regular(f, path, flags, how->mode) : open_read_write(f, path);
+		if (fd < 0) {
+			slot = hc_errno(fd);
+		} else {
+			f->host_fd[slot] = fd;
+			if (!how)
+				f->current = slot;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return slot;
+}
+
+/* --- moving bytes ------------------------------------------------------------ */
+
+/*
+ * Move len bytes between host descriptor fd and guest memory at buf (into
+ * the guest when to_guest), straight from or to the guest's pages. The
+ * caller has checked the whole range. Returns bytes moved, or -errno if
+ * nothing moved. Stops early when the run's --timeout has passed.
+ */
+static int64_t transfer(int fd, const struct guest_view *g, gva_t buf, uint64_t len,
+			bool to_guest)
+{
+	struct iovec iov[IO_PIECES];
+	uint64_t done = 0, covered;
+
+	while (done < len) {
+		int n = guest_iov(g, buf + done, len - done, to_guest, iov, IO_PIECES, &covered);
+		ssize_t r;
+
+		if (n < 0)
+			return done ? (int64_t)done : -HC_EFAULT;
+		r = to_guest ? readv(fd, iov, n) : writev(fd, iov, n);
+		if (r < 0 && errno == EINTR && !guest_view_out_of_time(g))
+			continue;
+		if (r < 0)
+			return done ? (int64_t)done : hc_errno(errno);
+		done += (uint64_t)r;
+		if (to_guest && (uint64_t)r < covered)
+			break; /* end of file */
+		if (!to_guest && r == 0)
+			return done ? (int64_t)done : -HC_EIO;
+		if (guest_view_out_of_time(g))
+			break;
+	}
+	return (int64_t)done;
+}
+
+/* Console writes go through the vCPU's output path (whole lines, tags, lock). */
+static int64_t to_console(struct vcpu *v, int32_t which, const struct guest_view *g,
+			  gva_t buf, uint64_t len)
+{
+	struct iovec iov[IOV_MAX_BATCH];
+	uint64_t done = 0, covered;
+
+	if (which == HC_FD_STDERR || !v) {
+		fflush(stdout);
+		return transfer(which == HC_FD_STDERR ? STDERR_FILENO : STDOUT_FILENO, g, buf,
+				len, false);
+	}
+	while (done < len && !guest_view_out_of_time(g)) {
+		int n = guest_iov(g, buf + done, len - done, false, iov, IOV_MAX_BATCH, &covered);
+
+		if (n < 0)
+			return done ? (int64_t)done : -HC_EFAULT;
+		if (vcpu_write_out(v, iov, n) < 0)
+			return done ? (int64_t)done : -HC_EIO;
+		done += covered;
+	}
+	return (int64_t)done;
+}
+
+/* A buffer the call may use: a valid length, not NULL, every byte reachable. 1 to go on. */
+static int64_t check_buffer(const struct guest_view *g, gva_t buf, int32_t len, bool to_guest)
+{
+	if (len < 0)
+		return -HC_EINVAL;
+	if (len == 0)
+		return 0;
+	if ((uint64_t)len > g->mem->size)
+		return -HC_E2BIG; /* bounds the call's work, whatever the page tables alias */
+	if (buf == 0 || guest_check(g, buf, (uint64_t)len, to_guest) < 0)
+		return -HC_EFAULT;
+	return 1;
+}
+
+int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd, gva_t buf,
+		      int32_t len)
+{
+	int64_t ret;
+	int slot;
+
+	pthread_mutex_lock(&f->lock);
+	slot = slot_of(f, fd);
+	ret = slot < 0 ? slot : check_buffer(g, buf, len, true);
+	if (ret > 0)
+		ret = transfer(f->host_fd[slot], g, buf, (uint64_t)len, true);
+	if (ret > 0) {
+		f->stats.reads++;
+		f->stats.bytes_read += (uint64_t)ret;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return ret;
+}
+
+int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
+		       int32_t fd, gva_t buf, int32_t len)
+{
+	bool console = f->consoles && (fd == HC_FD_STDOUT || fd == HC_FD_STDERR);
+	int64_t ret;
+	int slot;
+
+	pthread_mutex_lock(&f->lock);
+	slot = console ? fd : slot_of(f, fd);
+	ret = !console && slot < 0 ? slot : check_buffer(g, buf, len, false);
+	if (ret > 0 && console)
+		ret = to_console(v, fd, g, buf, (uint64_t)len);
+	else if (ret > 0)
+		ret = transfer(f->host_fd[slot], g, buf, (uint64_t)len, false);
+	if (ret > 0 && !console) {
+		f->stats.writes++;
+		f->stats.bytes_written += (uint64_t)ret;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return ret;
+}
+
+int64_t hc_files_close(struct hc_files *f, int32_t fd)
+{
+	int slot, err = 0;
+
+	pthread_mutex_lock(&f->lock);
+	slot = slot_of(f, fd);
+	if (slot >= 0) {
+		/* Linux frees the descriptor even when close reports an error. */
+		if (close(f->host_fd[slot]) < 0 && errno != EINTR)
+			err = hc_errno(errno);
+		f->host_fd[slot] = -1;
+		if (f->current == slot)
+			f->current = -1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return slot < 0 ? slot : err;
+}
