@@ -240,8 +240,8 @@ static bool print_exits(const struct flow *f, const struct flow_exits_result *r)
 	ok &= expect(f->kick_fd < 0 || r->kicks_signalled == r->loops,
 		     "the ioeventfd counted %llu kicks, not %u",
 		     (unsigned long long)r->kicks_signalled, r->loops);
-	return ok & expect(r->user_outs == r->loops, "%llu OUTs reached user space, not %u",
-			   (unsigned long long)r->user_outs, r->loops);
+	return expect(r->user_outs == r->loops, "%llu OUTs reached user space, not %u",
+		      (unsigned long long)r->user_outs, r->loops) && ok;
 }
 
 static bool print_signal(const struct flow *f, const struct flow_signal_result *r)
@@ -262,12 +262,13 @@ static bool print_signal(const struct flow *f, const struct flow_signal_result *
 	       r->immediate_ran ? "RAN" : "did not run",
 	       count(f, &r->immediate, FC_EXITS, a, 32),
 	       count(f, &r->immediate, FC_SIGNAL_EXITS, b, 32));
-	return expect(r->eintr == r->signals, "%u signals but %u EINTR returns", r->signals,
-		      r->eintr) &
-	       expect(r->immediate_eintr && !r->immediate_ran,
+	bool ok = expect(r->eintr == r->signals, "%u signals but %u EINTR returns", r->signals,
+			 r->eintr);
+
+	return expect(r->immediate_eintr && !r->immediate_ran,
 		      "with immediate_exit set, KVM_RUN %s and the guest %s",
 		      r->immediate_eintr ? "returned EINTR" : "did not return EINTR",
-		      r->immediate_ran ? "ran" : "did not run");
+		      r->immediate_ran ? "ran" : "did not run") && ok;
 }
 
 static bool print_mmio(const struct flow *f, const struct flow_mmio_result *r)
@@ -313,7 +314,7 @@ static bool print_mmio(const struct flow *f, const struct flow_mmio_result *r)
 	printf("MMIO: KVM_RUN returns %llu; KVM's mmio_exits %s, exits %s, insn_emulation %s\n",
 	       (unsigned long long)r->all.returns, count(f, &r->all, FC_MMIO_EXITS, a, 32),
 	       count(f, &r->all, FC_EXITS, b, 32), count(f, &r->all, FC_INSN_EMULATION, c, 32));
-	return ok & expect(r->checks == 2, "%u checks from the guest, not 2", r->checks);
+	return expect(r->checks == 2, "%u checks from the guest, not 2", r->checks) && ok;
 }
 
 static const char *vector_name(uint32_t v)
@@ -400,8 +401,10 @@ static bool run_demo(const char *name, const struct options *o, bool first)
 
 	snprintf(loops, sizeof(loops), "%ld", o->loops);
 	boot_or_die(&f, name, strcmp(name, "exits") == 0 ? loops : NULL, o->timeout);
-	if (first)
+	if (first) {
+		printf("kvm-flow: KVM's control flow, observed (lecture 9, slides 26 and 27)\n");
 		print_sources(&f);
+	}
 	fflush(stdout);
 	if (strcmp(name, "exits") == 0 && !(err = flow_demo_exits(&f, (uint32_t)o->loops, &r.exits)))
 		ok = print_exits(&f, &r.exits);
@@ -426,7 +429,6 @@ int main(int argc, char **argv)
 
 	kit_set_progname(argv[0]);
 	parse_options(argc, argv, &o);
-	printf("kvm-flow: KVM's control flow, observed (lecture 9, slides 26 and 27)\n");
 	for (size_t i = 0; i < ARRAY_SIZE(demos); i++) {
 		if (o.demo && strcmp(o.demo, demos[i]) != 0)
 			continue;
