@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "flow.h"
-#include "kvm_stats.h"
-#include "paging.h"
+#include "kvm-flow/flow.h"
+#include "kvm/kvm_stats.h"
+#include "kvm/paging.h"
 
 /* --- the stats reader, on files made here ----------------------------------- */
 

@@ -14,10 +14,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "boot.h"
-#include "guest_access.h"
-#include "guest_image.h"
-#include "paging.h"
+#include "lab/boot.h"
+#include "kvm/guest_access.h"
+#include "kvm/guest_image.h"
+#include "kvm/paging.h"
 
 GUEST_IMAGE_FILE(kvm_flow, "kvm-flow")
 

@@ -3,7 +3,7 @@
  * drives KVM_RUN itself and returns what it observed. kvm-flow.c prints the
  * results; tests/test_kvm_flow.c asserts on them.
  *
- * Why a run loop of its own: the kit's vcpu_run() (common/kvm_run.c) treats
+ * Why a run loop of its own: the kit's vcpu_run() (common/kvm/kvm_run.c) treats
  * KVM_EXIT_MMIO as fatal and retries KVM_RUN on EINTR without telling its
  * caller, and those are exactly the two paths to show here.
  */
@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 #include "abi.h"
-#include "kvm.h"
-#include "kvm_stats.h"
-#include "layout.h"
+#include "kvm/kvm.h"
+#include "kvm/kvm_stats.h"
+#include "lab/layout.h"
 
 /* KVM's per-vCPU counters the demos look at, by their names in the stats file. */
 enum flow_counter {

@@ -134,7 +134,7 @@ struct fault_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-#define CODE_SELECTOR 0x08   /* what the host put in CS (common/kvm_vcpu.c) */
+#define CODE_SELECTOR 0x08   /* what the host put in CS (common/kvm/kvm_vcpu.c) */
 #define GATE_INTERRUPT 0x8e
 
 /*

@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "flow.h"
-#include "opts.h"
-#include "util.h"
+#include "util/opts.h"
+#include "util/util.h"
 
 #define LOOPS_DEFAULT 1000
 #define LOOPS_MAX 10000000
