@@ -56,6 +56,7 @@ struct lab {
 	uint32_t io_data_offset;    /* where in kvm_run KVM put the OUT's byte */
 	uint64_t rax_at_halt;
 	uint64_t answer_in_memory;
+	bool slot_marked;           /* 0x400-0x407 held SLOT_MARK before the run */
 	enum vcpu_end end;
 };
 
@@ -128,6 +129,19 @@ static void build_page_tables(struct lab *lab)
 		die("cannot build the page tables: %s", strerror(-err));
 }
 
+/*
+ * Fill the 8 bytes at 0x400 with a mark before the run (when the image
+ * leaves them free), so a.7 can show how many bytes the guest's store wrote.
+ */
+#define SLOT_MARK 0xaa
+
+static void mark_answer_slot(struct lab *lab)
+{
+	lab->slot_marked = lab->image.size <= HC_ANSWER_SLOT;
+	if (lab->slot_marked)
+		memset(lab->vm.mem.host + HC_ANSWER_SLOT, SLOT_MARK, 8);
+}
+
 static void set_up(struct lab *lab, const struct options *o)
 {
 	if (o->lab.guest_file)
@@ -141,6 +155,7 @@ static void set_up(struct lab *lab, const struct options *o)
 	vm_add_memory(&lab->vm, MEM_SIZE);
 	build_page_tables(lab);
 	memcpy(lab->vm.mem.host, lab->image.data, lab->image.size);
+	mark_answer_slot(lab);
 
 	vm_on_port(&lab->vm, &(struct port_spec){
 		.port = CONSOLE_PORT, .dirs = PIO_DIR_OUT, .size = 1, .strings_ok = true,
@@ -181,6 +196,30 @@ static void a1_guest_memory(const struct lab *lab)
 	printf("a.1 guest-physical: 0x0-0x%llx\n", (unsigned long long)(m->size - 1));
 }
 
+/*
+ * What KVM_SET_TSS_ADDR costs depends on the CPU: with VMX's unrestricted
+ * guest, vmx_set_tss_addr() returns at once; without it, it makes a private
+ * 3-page memslot whose pages KVM maps into this process (vm_mmap in
+ * __x86_set_memory_region). AMD's svm_set_tss_addr() does nothing.
+ */
+static void a2_tss_cost(void)
+{
+	char value[8] = "";
+	FILE *f = fopen("/sys/module/kvm_intel/parameters/unrestricted_guest", "r");
+
+	if (f && fgets(value, sizeof(value), f) && value[0] == 'Y')
+		printf("a.2 TSS cost here: none: kvm_intel has unrestricted_guest=Y, so "
+		       "vmx_set_tss_addr() allocates nothing\n");
+	else if (f)
+		printf("a.2 TSS cost here: 3 pages: kvm_intel has unrestricted_guest=N, so "
+		       "vmx_set_tss_addr() maps a private 3-page memslot into this process\n");
+	else
+		printf("a.2 TSS cost here: none: kvm_intel is not loaded (not an Intel VMX host), "
+		       "and only VMX without unrestricted guest allocates the 3 pages\n");
+	if (f)
+		fclose(f);
+}
+
 static void a2_other_memory(const struct lab *lab)
 {
 	const struct vcpu *v = &lab->vcpu;
@@ -198,8 +237,9 @@ static void a2_other_memory(const struct lab *lab)
 	       "data_offset}, mmio, ..., s.regs) and, at offset 0x%x, the port-I/O data\n",
 	       lab->io_data_offset);
 	printf("a.2 TSS area: guest-physical 0x%llx-0x%llx (KVM_SET_TSS_ADDR in vm_create_raw(); "
-	       "3 pages KVM needs on Intel for real mode; not RAM, no host memory of ours)\n",
+	       "3 pages for the real-mode TSS that VMX needs when it emulates real mode)\n",
 	       (unsigned long long)VM_TSS_GPA, (unsigned long long)(VM_TSS_GPA + 3 * 4096 - 1));
+	a2_tss_cost();
 }
 
 /* The deepest stack byte the guest wrote: memory starts zeroed, so writes show. */
@@ -364,6 +404,25 @@ static void a6_port_io(const struct lab *lab)
 	       (unsigned long long)(lab->vcpu.exits - lab->vcpu.io_exits));
 }
 
+/* How many of the marked bytes the guest's store replaced: the size the host must read. */
+static void a7_store_size(const struct lab *lab)
+{
+	const uint8_t *slot = lab->vm.mem.host + HC_ANSWER_SLOT;
+	int written = 0;
+
+	if (!lab->slot_marked)
+		return;
+	for (int i = 0; i < 8; i++)
+		written = slot[i] != SLOT_MARK ? i + 1 : written;
+	printf("a.7 bytes at 0x400-0x407 after the run: %02x %02x %02x %02x %02x %02x %02x %02x "
+	       "(all %02x before): the store wrote %d bytes", slot[0], slot[1], slot[2], slot[3],
+	       slot[4], slot[5], slot[6], slot[7], SLOT_MARK, written);
+	if (written == 8)
+		printf(" (a 64-bit movq of a long), so the original reads them with sz = 8: "
+		       "run_vm(vm, vcpu, 8) in run_long_mode()");
+	printf("\n");
+}
+
 static void a7_answer(const struct lab *lab)
 {
 	struct pt_walk w;
@@ -378,6 +437,7 @@ static void a7_answer(const struct lab *lab)
 	       (unsigned long long)lab->answer_in_memory);
 	printf("a.7 RAX at HLT: %llu (from the synced registers, as KVM_GET_REGS gives)\n",
 	       (unsigned long long)lab->rax_at_halt);
+	a7_store_size(lab);
 }
 
 /* --- the graphviz description ------------------------------------------------ */
