@@ -23,6 +23,7 @@
 #include "kvm/guest_access.h"
 #include "kvm/guest_image.h"
 #include "kvm/kvm.h"
+#include "lab/dot.h"
 #include "lab/lab.h"
 #include "util/opts.h"
 #include "kvm/paging.h"
@@ -490,28 +491,16 @@ static void dot_walk(const struct lab *lab, FILE *f)
 	fprintf(f, "  phys:pml4 -> step0 [style=dashed, arrowhead=none];\n");
 }
 
-static void write_dot(const struct lab *lab, FILE *f)
-{
-	fprintf(f, "digraph lab_a {\n  rankdir=LR;\n"
-		"  node [shape=record, fontname=\"monospace\", fontsize=10];\n"
-		"  edge [fontname=\"monospace\", fontsize=9];\n");
-	dot_layout(lab, f);
-	dot_walk(lab, f);
-	fprintf(f, "}\n");
-}
-
 static void maybe_write_dot(const struct lab *lab, const char *path)
 {
-	FILE *f;
+	struct dot d;
 
 	if (!path)
 		return;
-	f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-	if (!f)
-		die("cannot write %s: %s", path, strerror(errno));
-	write_dot(lab, f);
-	if (f != stdout && fclose(f) != 0)
-		die("cannot write %s: %s", path, strerror(errno));
+	dot_open(&d, path, "lab_a");
+	dot_layout(lab, d.f);
+	dot_walk(lab, d.f);
+	dot_close(&d);
 }
 
 /* --- main --------------------------------------------------------------------- */

@@ -1,9 +1,10 @@
 /*
  * The lab-e guest: one instance per vCPU, all running this same image at
  * the same time, each in its own slice of guest-physical memory through
- * its own page table (the host builds them; the guest cannot tell).
+ * its own page table, in user mode (the host sets all that up; the guest
+ * cannot tell, except that privileged instructions fault).
  *
- * argv: lab-e INSTANCE SLICE_BYTES WORK [fault]
+ * argv: lab-e INSTANCE SLICE_BYTES WORK [fault | attack NAME]
  *   - leaves 42 at its own guest-virtual 0x400 (the host checks every
  *     slice's physical copy);
  *   - does WORK hypercalls (exits()), printing progress as it goes;
@@ -13,10 +14,12 @@
  *   - with "fault", touches guest-virtual SLICE_BYTES + 0x400: in a flat
  *     memory view that is the next instance's answer, but this instance's
  *     page table does not map it, so the access faults and only this vCPU
- *     stops.
+ *     stops;
+ *   - with "attack NAME", it is a hostile instance instead (guest_attack.c).
  */
 #include "lab-c/guest_files.h"
 #include "abi/hypercall.h"
+#include "guest_attack.h"
 #include "lab-b/guest_hypercalls.h"
 #include "rt/io.h"
 #include "rt/format.h"
@@ -88,6 +91,8 @@ int main(int argc, char **argv)
 	uint32_t slice = argc > 2 ? to_u32(argv[2]) : 0;
 	uint32_t work = argc > 3 ? to_u32(argv[3]) : 0;
 
+	if (argc > 5 && strcmp(argv[4], "attack") == 0)
+		return attack(argv[5], id, slice);
 	answer_slot = 42;
 	printf("instance %d: started; 42 stored at my guest-virtual 0x%x\n", id, HC_ANSWER_SLOT);
 	do_work(id, work);
