@@ -375,6 +375,11 @@ static void test_attacks_stopped_or_refused(void **state)
 	assert_true(outcome(o, "syscall")->ok);
 	assert_true(outcome(o, "syscall")->fault.vector == 6 ||
 		    outcome(o, "syscall")->fault.vector == 14);
+	/* INT n through a DPL-0 gate: #GP(n * 8 + 2) on VMX/SVM; this PVM host raises #UD. */
+	assert_true(outcome(o, "int")->ok);
+	assert_non_null(strstr(outcome(o, "int")->fault.what, "INT 0xe"));
+	assert_stopped(outcome(o, "iopl"), 13, "I/O bitmap");
+	assert_int_equal(outcome(o, "iopl")->fault.rflags & 0x3000, 0);   /* IOPL still 0 */
 	/* The hypercalls: every one refused (-EFAULT), the run ended normally. */
 	assert_true(outcome(o, "hypercalls")->ok);
 	assert_int_equal(outcome(o, "hypercalls")->end, INSTANCE_HALTED);

@@ -10,7 +10,7 @@
 
 #define LAB_E_ATTACKS(X)                                                                  \
 	X(cr3,        "load CR3 with the other instance's page-table root")                \
-	X(lidt,       "load an IDT of its own, with gates into its own code")              \
+	X(lidt,       "load an IDT of its own, in its own memory")                         \
 	X(tables,     "write its own page tables, at their guest-physical address")        \
 	X(idt,        "rewrite a gate of its IDT (found with SIDT)")                       \
 	X(gdt,        "make its code segment DPL 0 in the GDT (found with SGDT)")          \
@@ -19,6 +19,8 @@
 	X(kstack,     "plant a frame on the kernel stack")                                 \
 	X(iret,       "IRET into CPL 0")                                                   \
 	X(syscall,    "SYSCALL into a kernel")                                             \
+	X(int,        "INT 14: enter the page-fault handler by hand")                     \
+	X(iopl,       "raise its IOPL to 3 with POPF, then OUT to the report port")       \
 	X(report,     "forge a fault report (OUT to the report port)")                     \
 	X(other,      "write the other instance's answer and page tables by their "         \
 		      "guest-physical addresses")                                          \

@@ -29,7 +29,7 @@ static unsigned read_instruction(const struct instance *in, gva_t rip, uint8_t *
 	return n;
 }
 
-static void record(struct instance *in, const uint64_t *frame, uint64_t cr2)
+static void record(struct instance *in, const uint64_t *frame, const struct kvm_sregs *s)
 {
 	struct fault *f = &in->fault;
 	uint8_t bytes[MAX_INSN];
@@ -41,7 +41,7 @@ static void record(struct instance *in, const uint64_t *frame, uint64_t cr2)
 		.error = frame[FRAME_ERROR], .rip = frame[FRAME_RIP], .rsp = frame[FRAME_RSP],
 		.rflags = frame[FRAME_RFLAGS], .cs = frame[FRAME_CS], .rax = frame[FRAME_RAX],
 		.rdx = frame[FRAME_RDX],
-		.cr2 = frame[FRAME_VECTOR] == X86_PF ? cr2 : 0,
+		.cr2 = frame[FRAME_VECTOR] == X86_PF ? s->cr2 : 0, .cr3 = s->cr3,
 	};
 	n = read_instruction(in, f->rip, bytes);
 	/* HLT is privileged at CPL 3: the #GP it raises is how an instance ends. */
@@ -63,7 +63,7 @@ void fault_print(const struct instance *in)
 		"cr3 %#llx\n", kit_progname, in->id, f->what, (unsigned long long)f->rip,
 		(unsigned long long)f->rsp, (unsigned long long)f->rflags,
 		(unsigned long long)f->cs, (unsigned long long)f->rax, (unsigned long long)f->cr2,
-		(unsigned long long)in->slice.cr3);
+		(unsigned long long)f->cr3);
 }
 
 /*
@@ -91,7 +91,7 @@ static enum pio_result on_fault_report(struct vcpu *v, struct pio *io, void *opa
 		return PIO_STOP;
 	}
 	memcpy(frame, at, sizeof(frame));
-	record(in, frame, s->cr2);
+	record(in, frame, s);
 	if (!in->fault.halt && !in->m->quiet_faults)
 		fault_print(in);
 	return PIO_DONE; /* the stub halts: the run ends, the host reads the verdict */

@@ -129,6 +129,22 @@ static int attack_syscall(const struct target *t)
 	return 1; /* not stopped */
 }
 
+static int attack_int(const struct target *t)
+{
+	(void)t;
+	asm volatile("int $14" : : : "memory");
+	return 1; /* not stopped */
+}
+
+static int attack_iopl(const struct target *t)
+{
+	(void)t;
+	/* POPF at CPL 3 leaves IOPL as it was, silently: the OUT still needs the bitmap. */
+	asm volatile("pushfq\n\torq $0x3000, (%%rsp)\n\tpopfq" : : : "memory", "cc");
+	outl(LAB_E_PORT_FAULT, 0);
+	return 1; /* not stopped */
+}
+
 static int attack_report(const struct target *t)
 {
 	(void)t;

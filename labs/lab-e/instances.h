@@ -24,7 +24,7 @@ struct fault {
 	bool reported;
 	bool halt;                /* a #GP on HLT: the instance's normal end, not a fault */
 	unsigned vector;
-	uint64_t error, rip, rsp, rflags, cs, cr2, rax, rdx;   /* at the faulting instruction */
+	uint64_t error, rip, rsp, rflags, cs, cr2, cr3, rax, rdx;   /* at the faulting instruction */
 	char what[200];           /* "#GP(0) at RIP 0x7a1: tried to load CR3 (...)" */
 };
 

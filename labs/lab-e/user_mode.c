@@ -170,11 +170,16 @@ static void user_segments(struct kvm_sregs *sr, const struct slice *s)
  */
 static int aim_syscall_at_traps(struct vcpu *v, const struct slice *s)
 {
-	struct {
-		struct kvm_msrs head;
-		struct kvm_msr_entry entry;
-	} msrs = { .head.nmsrs = 1, .entry = { .index = MSR_LSTAR, .data = s->traps } };
-	int set = ioctl(v->fd, KVM_SET_MSRS, &msrs);
+	union {
+		struct kvm_msrs head;   /* nmsrs, then the entries */
+		uint8_t room[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs;
+	int set;
+
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.head.nmsrs = 1;
+	msrs.head.entries[0] = (struct kvm_msr_entry){ .index = MSR_LSTAR, .data = s->traps };
+	set = ioctl(v->fd, KVM_SET_MSRS, &msrs);
 
 	return set == 1 ? 0 : set < 0 ? -errno : -EINVAL;
 }
