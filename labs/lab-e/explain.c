@@ -10,6 +10,7 @@
 
 #include "kvm/paging.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #define X86_UD 6
@@ -50,6 +51,19 @@ bool fault_on_hlt(const uint8_t *bytes, unsigned n)
 	return i < n && bytes[i] == 0xf4;
 }
 
+/* Format into tmp and return it: for the sentences that carry a number. */
+static const char *say(char *tmp, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static const char *say(char *tmp, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, size, fmt, ap);
+	va_end(ap);
+	return tmp;
+}
+
 /* Two-byte opcodes 0F xx: control registers, descriptor tables, MSRs, SYSCALL. */
 static const char *two_byte(const uint8_t *b, unsigned n, char *tmp, size_t size)
 {
@@ -59,9 +73,9 @@ static const char *two_byte(const uint8_t *b, unsigned n, char *tmp, size_t size
 		return NULL;
 	if (b[1] == 0x22)
 		return reg == 3 ? "tried to load CR3 (MOV to a control register is privileged)"
-				: (snprintf(tmp, size, "tried to write CR%u (privileged)", reg), tmp);
+				: say(tmp, size, "tried to write CR%u (privileged)", reg);
 	if (b[1] == 0x20)
-		return (snprintf(tmp, size, "tried to read CR%u (privileged)", reg), tmp);
+		return say(tmp, size, "tried to read CR%u (privileged)", reg);
 	if (b[1] == 0x01 && reg == 2)
 		return "tried to load a GDT of its own (LGDT is privileged)";
 	if (b[1] == 0x01 && reg == 3)
@@ -82,24 +96,24 @@ static const char *one_byte(const uint8_t *b, unsigned n, const struct fault *f,
 {
 	switch (b[0]) {
 	case 0xcf:
-		return (snprintf(tmp, size, "tried to return into CPL 0 (IRET to selector %#llx)",
-				 (unsigned long long)f->error), tmp);
+		return say(tmp, size, "tried to return into CPL 0 (IRET to selector %#llx)",
+			   (unsigned long long)f->error);
 	case 0xca: case 0xcb:
 		return "tried a far return into another code segment";
 	case 0xcd:
-		return n > 1 ? (snprintf(tmp, size, "tried INT %#x: its gate is for the kernel "
-					 "only (DPL 0)", b[1]), tmp) : NULL;
+		return n > 1 ? say(tmp, size, "tried INT %#x: its gate is for the kernel only "
+				   "(DPL 0)", b[1]) : NULL;
 	case 0xcc:
 		return "tried INT3: the gate is for the kernel only (DPL 0)";
 	case 0xfa: case 0xfb:
 		return "tried to change the interrupt flag (CLI/STI need IOPL 3)";
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-		return n > 1 ? (snprintf(tmp, size, "port I/O to port %#x, which its I/O bitmap "
-					 "does not open", b[1]), tmp) : NULL;
+		return n > 1 ? say(tmp, size, "port I/O to port %#x, which its I/O bitmap does "
+				   "not open", b[1]) : NULL;
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
 	case 0xec: case 0xed: case 0xee: case 0xef:
-		return (snprintf(tmp, size, "port I/O to port %#x, which its I/O bitmap does not "
-				 "open", (unsigned)(f->rdx & 0xffff)), tmp);
+		return say(tmp, size, "port I/O to port %#x, which its I/O bitmap does not open",
+			   (unsigned)(f->rdx & 0xffff));
 	}
 	return NULL;
 }
@@ -176,7 +190,7 @@ static void describe_page_fault(const struct instance *in, char *out, size_t siz
 	if (f->error & PF_PRESENT) {
 		struct pt_walk w;
 
-		pt_walk(&in->m->vm.mem, in->slice.cr3, f->cr2, &w);
+		pt_walk(&in->m->vm.mem, f->cr3, f->cr2, &w);
 		snprintf(out, size, "tried to %s %#llx: its %s, a %s page", op,
 			 (unsigned long long)f->cr2,
 			 f->cr2 < in->slice.size ? slice_part(&in->slice, f->cr2) : "page",

@@ -18,10 +18,10 @@ static struct instance *instance_of(struct vcpu *v)
 	return (struct instance *)((char *)v - offsetof(struct instance, vcpu));
 }
 
-/* The instruction bytes at rip, as far as the instance's table maps them. */
-static unsigned read_instruction(const struct instance *in, gva_t rip, uint8_t *bytes)
+/* The instruction bytes at rip, as far as the table in use (cr3) maps them. */
+static unsigned read_instruction(const struct instance *in, gpa_t cr3, gva_t rip, uint8_t *bytes)
 {
-	struct guest_view g = guest_view_long_mode(&in->m->vm.mem, in->slice.cr3);
+	struct guest_view g = guest_view_long_mode(&in->m->vm.mem, cr3);
 	unsigned n = 0;
 
 	while (n < MAX_INSN && guest_read(&g, bytes + n, rip + n, 1) == 0)
@@ -43,7 +43,7 @@ static void record(struct instance *in, const uint64_t *frame, const struct kvm_
 		.rdx = frame[FRAME_RDX],
 		.cr2 = frame[FRAME_VECTOR] == X86_PF ? s->cr2 : 0, .cr3 = s->cr3,
 	};
-	n = read_instruction(in, f->rip, bytes);
+	n = read_instruction(in, f->cr3, f->rip, bytes);
 	/* HLT is privileged at CPL 3: the #GP it raises is how an instance ends. */
 	f->halt = f->vector == X86_GP && (f->cs & 3) == 3 && fault_on_hlt(bytes, n);
 	len = snprintf(f->what, sizeof(f->what), "%s(%#llx) at RIP %#llx: ",

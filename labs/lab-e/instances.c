@@ -1,5 +1,6 @@
 /* Part (e)'s instances: memory, vCPUs, boot in user mode, threads (instances.h). */
 #include "instances.h"
+#include "supervisor.h"
 #include "user_mode.h"
 
 #include "abi/hypercall.h"
@@ -9,6 +10,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void instances_create(struct multi_vm *m, int count, uint64_t slice, double timeout, bool trace)
 {
@@ -41,8 +43,12 @@ static int boot_raw(struct instance *in, const struct guest_image *img, int argc
 	gva_t argv_gva, rsp;
 	int err;
 
+	/* A fresh slice (an instance booted again must not find its last run's bss): the
+	 * pages read as zero on the next touch, for us and, through KVM, for the guest. */
+	*why = "clear its slice";
+	if (madvise(mem->host + base, in->m->slice_size, MADV_DONTNEED) < 0)
+		return -errno;
 	*why = "build its page table";
-	memset(mem->host + base, 0, in->m->slice_size);
 	if (slice_build(mem, base, in->m->slice_size, s) != 0)
 		return -ENOSPC;
 	*why = "load the guest image";
@@ -78,6 +84,9 @@ void instance_boot(struct instance *in, const struct guest_image *img, int argc,
 			 "--mem", img->name, img->size, (unsigned long long)in->m->slice_size);
 	if (err == -E2BIG)
 		die_with(EXIT_USAGE, "the guest's arguments take more than %u bytes", BOOT_ARGS_MAX);
+	if (err == -ERANGE)
+		die("instance %d: a registered port lies past the I/O bitmap (ports 0 to %#x)",
+		    in->id, IOMAP_PORTS - 1);
 	if (err == -ENOSPC)
 		die_with(EXIT_USAGE, "a slice of %llu bytes leaves no room for a guest: give it "
 			 "more with --mem", (unsigned long long)in->m->slice_size);
