@@ -471,7 +471,10 @@ static void test_trailing_slash(void **state)
 				 sandbox_resolver_name(x->resolver), cases[i].path, cases[i].flags,
 				 fd, strerror(cases[i].err));
 	}
-	assert_int_equal(access(join(x->t.root, "new"), F_OK), -1); /* nothing was created */
+	char *made = join(x->t.root, "new");
+
+	assert_int_equal(access(made, F_OK), -1); /* nothing was created */
+	free(made);
 	assert_int_equal(sandbox_open(&x->s, "sub/", O_RDONLY | O_DIRECTORY, 0) >= 0, 1);
 }
 

@@ -1,5 +1,5 @@
 # Part (e): several vCPUs, each instance in its own slice with its own page table.
-LAB_E_HOST := labs/lab-e/instances.c labs/lab-b/hypercalls.c labs/lab-c/files.c labs/lab-c/file_table.c \
+LAB_E_HOST := labs/lab-e/instances.c labs/lab-b/hypercalls.c labs/lab-c/files.c labs/lab-c/file_table.c labs/lab-c/file_io.c \
 	labs/lab-c/sandbox.c
 PROGRAMS += lab-e
 lab-e_SRCS := labs/lab-e/lab-e.c $(LAB_E_HOST)
