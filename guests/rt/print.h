@@ -15,4 +15,10 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One OUT to the console port (0xE9) per byte: always works, one exit per byte. */
 void console_puts(const char *str);
 
+/*
+ * What a stub of the student handout says, once per stub: "not written yet:
+ * WHAT: write it in WHERE". Console output, so it works before print() does.
+ */
+void not_written(const char *what, const char *where);
+
 #endif
