@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "lines.h"
-#include "report.h"
+#include "style.h"
 #include "runner.h"
 #include "util.h"
 
@@ -178,8 +178,20 @@ static int is_copied(const struct dirent *entry)
 	return 1;
 }
 
+int tree_open_to_all(const char *path)
+{
+	char *const argv[] = { "chmod", "-R", "a+rX", "--", (char *)path, NULL };
+	struct run_result res;
+	int rc;
+
+	run_tool(argv, COPY_TIMEOUT, &res);
+	rc = tool_succeeded(&res) ? 0 : -1;
+	run_result_free(&res);
+	return rc;
+}
+
 /* cp -a of every top-level entry but the build output: symlinks are copied as symlinks. */
-static int copy_tree(struct graded_tree *t, const char *source)
+int tree_copy_sources(const char *source, const char *dest)
 {
 	struct dirent **entries;
 	int count = scandir(source, &entries, is_copied, alphasort);
@@ -187,8 +199,8 @@ static int copy_tree(struct graded_tree *t, const char *source)
 	struct run_result res;
 	int rc = 0, n = 0;
 
-	if (count < 0 || mkdir(t->path, 0755) < 0) {
-		warnx("cannot copy %s to %s: %s", source, t->path, strerror(errno));
+	if (count < 0 || mkdir(dest, 0755) < 0) {
+		warnx("cannot copy %s to %s: %s", source, dest, strerror(errno));
 		if (count >= 0) {
 			for (int i = 0; i < count; i++)
 				free(entries[i]);
@@ -205,11 +217,11 @@ static int copy_tree(struct graded_tree *t, const char *source)
 		free(entries[i]);
 	}
 	free(entries);
-	argv[n++] = xstrdup(t->path);
+	argv[n++] = xstrdup(dest);
 	if (count > 0) {
 		run_tool(argv, COPY_TIMEOUT, &res);
 		if (!tool_succeeded(&res)) {
-			warnx("cannot copy %s to %s:\n%s", source, t->path, buf_str(&res.output));
+			warnx("cannot copy %s to %s:\n%s", source, dest, buf_str(&res.output));
 			rc = -1;
 		}
 		run_result_free(&res);
@@ -296,7 +308,7 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 	}
 	t->path = xasprintf("%s/tree", t->scratch_root);
 	fprintf(report, "Grading %s (a scratch copy in %s)\n", real_source, t->path);
-	int rc = copy_tree(t, real_source);
+	int rc = tree_copy_sources(real_source, t->path);
 	free(real_source);
 	if (rc == 0 && remove_escaping_links(t->path, &t->notes) < 0) {
 		warnx("cannot check the symlinks of the copy in %s", t->path);
