@@ -32,16 +32,22 @@ char *make_temp_dir(const char *prefix)
 	return path;
 }
 
-static int run_tool(char *const *argv, double timeout, struct run_result *res)
+static int run_tool_env(char *const *argv, double timeout, const char *const *assignments,
+			struct run_result *res)
 {
 	struct run_spec spec = { .argv = argv, .timeout = timeout };
-	char **env = env_with(NULL);
+	char **env = env_with(assignments);
 	int rc;
 
 	spec.env = env;
 	rc = run_command(&spec, res);
 	free_env(env);
 	return rc;
+}
+
+static int run_tool(char *const *argv, double timeout, struct run_result *res)
+{
+	return run_tool_env(argv, timeout, NULL, res);
 }
 
 static bool tool_succeeded(const struct run_result *res)
@@ -266,17 +272,43 @@ static void explain_build_failure(struct graded_tree *t, const struct run_result
 	lines_free(&lines);
 }
 
+/*
+ * The compiler a build uses: behind ccache when it is installed (GRADE_CCACHE=0
+ * turns that off), so a source file that many submissions share unchanged is
+ * compiled once; the cache is keyed on its preprocessed content and flags.
+ * (ccache compiles every file holding .incbin itself: the guest images it
+ * embeds are not part of that key.)
+ */
+static char *compiler_assignment(void)
+{
+	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	const char *use = getenv("GRADE_CCACHE");
+	struct run_result res;
+	char *const probe[] = { "ccache", "--version", NULL };
+	bool have;
+
+	if (use && strcmp(use, "0") == 0)
+		return NULL;
+	run_tool(probe, 10, &res);
+	have = tool_succeeded(&res);
+	run_result_free(&res);
+	return have ? xasprintf("CC=ccache %s", cc) : NULL;
+}
+
 static void build_tree(struct graded_tree *t, const struct tree_options *opts, FILE *report)
 {
 	char jobs[32];
 	snprintf(jobs, sizeof(jobs), "-j%d", opts->make_jobs > 0 ? opts->make_jobs : 1);
+	char *cc = compiler_assignment();
 	/* -B: everything is rebuilt from source, so no binary shipped in the tree is graded. */
-	char *const argv[] = { "make", "--no-print-directory", "-B", jobs, "-C", t->path, "all", NULL };
+	char *const argv[] = { "make", "--no-print-directory", "-B", jobs, "-C", t->path, "all", cc, NULL };
+	/* The copy's folder is not part of the cache key (-g would put it there). */
+	const char *const cache_env[] = { "CCACHE_NOHASHDIR=1", NULL };
 	struct run_result res;
 
-	fprintf(report, "Build: make -B %s -C %s all ... ", jobs, t->path);
+	fprintf(report, "Build: make -B %s -C %s all%s%s ... ", jobs, t->path, cc ? " " : "", cc ? cc : "");
 	fflush(report);
-	run_tool(argv, opts->build_timeout, &res);
+	run_tool_env(argv, opts->build_timeout, cache_env, &res);
 	t->build_seconds = res.seconds;
 	save_build_log(t, &res);
 	t->build_failed = !tool_succeeded(&res);
@@ -286,6 +318,7 @@ static void build_tree(struct graded_tree *t, const struct tree_options *opts, F
 	fprintf(report, " (%.1fs)\n", t->build_seconds);
 	print_indented(report, buf_str(&t->build_details), "    ");
 	run_result_free(&res);
+	free(cc);
 }
 
 int tree_prepare(struct graded_tree *t, const char *source, const struct tree_options *opts, FILE *report)
