@@ -817,6 +817,128 @@ static void test_unprivileged_user_reaches_the_tree(void **state)
 	graded_free(&g);
 }
 
+/* Run a shell command from the kit's top folder; its output (stdout and stderr) and exit status. */
+static int shell_output(const char *command, char **output)
+{
+	char *full = xasprintf("(%s) 2>&1", command);
+	FILE *p = popen(full, "r");
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	int status;
+
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(&b, chunk, n);
+	status = pclose(p);
+	free(full);
+	*output = buf_take(&b);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool in_kit_top(void)
+{
+	return path_exists("labs/lab-d/prereqs.sh") && path_exists("mk/deps.sh");
+}
+
+/* make diagrams installs graphviz first (as root), or names it: with fake dpkg-query and apt-get. */
+static void test_diagrams_install_or_name_graphviz(void **state)
+{
+	char *dir = make_temp_dir("grade-test-deps");
+	char *out, *cmd;
+
+	(void)state;
+	if (!in_kit_top())
+		skip();
+	cmd = xasprintf("printf '#!/bin/sh\\necho \"deinstall ok config-files\"\\n' > %s/dpkg-query && "
+			"printf '#!/bin/sh\\necho \"apt-get $*\" >> %s/log\\n' > %s/apt-get && "
+			"chmod +x %s/dpkg-query %s/apt-get && PATH=%s:$PATH mk/deps.sh graphviz; echo status=$?; "
+			"cat %s/log 2>/dev/null", dir, dir, dir, dir, dir, dir, dir);
+	shell_output(cmd, &out);
+	if (geteuid() == 0) {
+		assert_contains(out, "deps: installing graphviz\n");
+		assert_contains(out, "apt-get install -y -qq --no-install-recommends graphviz\n");
+		assert_contains(out, "status=0");
+	} else {
+		assert_contains(out, "deps: install them with: sudo apt-get update && sudo apt-get install -y graphviz\n");
+		assert_contains(out, "status=1");
+	}
+	free(out);
+	free(cmd);
+	/* ... and make diagrams asks for it before the first dot. */
+	shell_output("make -n --no-print-directory diagrams", &out);
+	assert_non_null(strstr(out, "mk/deps.sh graphviz\n"));
+	assert_true(strstr(out, "mk/deps.sh graphviz\n") < strstr(out, "dot -T"));
+	free(out);
+	remove_scratch_tree(dir);
+	free(dir);
+}
+
+/* Offline, with nothing fetched yet, lab-d-vm's prerequisites SKIP in one line. */
+static void test_lab_d_offline_is_one_skip_line(void **state)
+{
+	char *dir = make_temp_dir("grade-test-offline");
+	char *out, *cmd;
+	int status;
+
+	(void)state;
+	if (!in_kit_top())
+		skip();
+	/* An apt-get whose mirror is a closed local port (9, discard); the rest is the machine's. */
+	cmd = xasprintf("mkdir %s/debs && printf '#!/bin/sh\\ncase \" $* \" in *\" --print-uris \"*) "
+			"echo \"'\"'\"'http://127.0.0.1:9/debian/pool/x.deb'\"'\"' x.deb 1 SHA256:0\";; esac\\n' > %s/apt-get && "
+			"chmod +x %s/apt-get && PATH=%s:$PATH LAB_D_DEBS=%s/debs labs/lab-d/prereqs.sh",
+			dir, dir, dir, dir, dir);
+	status = shell_output(cmd, &out);
+	assert_int_equal(status, 77);
+	if (!strstr(out, "SKIP: needs ") && !strstr(out, "apt knows no")) { /* the tools are here */
+		assert_contains(out, "lab-d-vm: SKIP: Debian's package mirror (127.0.0.1:9) cannot be reached");
+		assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out)); /* one line */
+	}
+	free(out);
+	free(cmd);
+	remove_scratch_tree(dir);
+	free(dir);
+}
+
+/* kbuild splits paths at blanks: a kit cloned into one builds its modules elsewhere. */
+static void test_lab_d_kbuild_path_has_no_blank(void **state)
+{
+	char *out;
+
+	(void)state;
+	if (!in_kit_top())
+		skip();
+	assert_int_equal(shell_output("bash -c 'LAB_D_BUILD=\"/tmp/my labs/kit/build/lab-d\"; "
+				      "source labs/lab-d/lib.sh; kbuild_dir'", &out), 0);
+	assert_contains(out, "/tmp/lab-d-kbuild-");
+	assert_contains(out, "/usr/src\n");
+	assert_null(strchr(out, ' '));
+	free(out);
+	assert_int_equal(shell_output("bash -c 'LAB_D_BUILD=/tmp/kit/build/lab-d; "
+				      "source labs/lab-d/lib.sh; kbuild_dir'", &out), 0);
+	assert_string_equal(out, "/tmp/kit/build/lab-d/root/usr/src\n");
+	free(out);
+}
+
+/* ./lab-d that cannot show the hypercalls here says so once, with no contradicting register dump. */
+static void test_lab_d_skip_is_one_message(void **state)
+{
+	char *out;
+	int status;
+
+	(void)state;
+	if (!path_exists("lab-d"))
+		skip();
+	status = shell_output("./lab-d", &out);
+	if (status == 77) {
+		assert_contains(out, "lab-d: SKIP: ");
+		assert_not_contains(out, "raise it with --timeout");
+		assert_not_contains(out, "vCPU 0 stopped");
+	}
+	free(out);
+}
+
 /* The grader's files depend on each other in layers: no include cycle among them. */
 static void test_includes_form_a_dag(void **state)
 {
@@ -1663,6 +1785,10 @@ int main(void)
 		cmocka_unit_test(test_kvm_probe_opens_the_kits_device),
 		cmocka_unit_test(test_unprivileged_user_reaches_the_tree),
 		cmocka_unit_test(test_includes_form_a_dag),
+		cmocka_unit_test(test_diagrams_install_or_name_graphviz),
+		cmocka_unit_test(test_lab_d_offline_is_one_skip_line),
+		cmocka_unit_test(test_lab_d_kbuild_path_has_no_blank),
+		cmocka_unit_test(test_lab_d_skip_is_one_message),
 		cmocka_unit_test(test_sanitizer_lines),
 		cmocka_unit_test(test_timeout_kills_process_group),
 		cmocka_unit_test(test_timeout_sends_term_to_the_group),

@@ -35,6 +35,7 @@ prepare_trees() {
 		say "the kit's path has a character kbuild cannot take: building in $KBUILD"
 	rm -rf "$SRC" "$OBJ"
 	mkdir -p "$KBUILD"
+	[[ "$KBUILD" == "$LAB_D_ROOT/usr/src" ]] || ln -sfn "$LAB_D_ROOT/usr/lib" "${KBUILD%/src}/lib"
 	copy_tree "$HEADERS_COMMON" "$SRC"
 	tar -xJf "$LAB_D_ROOT/usr/src/linux-source-6.1.tar.xz" -C "$SRC" --strip-components=1 \
 		linux-source-6.1/arch/x86/kvm linux-source-6.1/virt
