@@ -172,7 +172,9 @@ static void run_check(struct grading *g, const struct check *c, const char *need
 	char *assign_uid = xasprintf("UNPRIVILEGED_UID=%d", geteuid() == 0 ? UNPRIVILEGED_UID : (int)geteuid());
 	const char *assignments[] = {
 		assign_scratch, assign_tree, assign_uid,
-		geteuid() == 0 ? "UNPRIVILEGED=" UNPRIVILEGED_PREFIX : "UNPRIVILEGED=", NULL,
+		geteuid() == 0 ? "UNPRIVILEGED=" UNPRIVILEGED_PREFIX : "UNPRIVILEGED=",
+		/* A check that builds (make build/tests/...) compiles as the tree's build did. */
+		"CCACHE_NOHASHDIR=1", g->tree->compiler /* NULL: none */, NULL,
 	};
 	char **env = env_with(assignments);
 	char *const argv[] = { "/bin/sh", "-c", command.data, NULL };

@@ -318,7 +318,7 @@ static void build_tree(struct graded_tree *t, const struct tree_options *opts, F
 	fprintf(report, " (%.1fs)\n", t->build_seconds);
 	print_indented(report, buf_str(&t->build_details), "    ");
 	run_result_free(&res);
-	free(cc);
+	t->compiler = cc;
 }
 
 int tree_prepare(struct graded_tree *t, const char *source, const struct tree_options *opts, FILE *report)
@@ -362,6 +362,7 @@ void tree_release(struct graded_tree *t, bool keep, FILE *report)
 	free(t->source);
 	free(t->path);
 	free(t->scratch_root);
+	free(t->compiler);
 	buf_free(&t->build_details);
 	buf_free(&t->notes);
 	*t = (struct graded_tree){ 0 };

@@ -18,6 +18,7 @@ struct graded_tree {
 	struct buf build_details; /* what failed and the tail of the build log */
 	double build_seconds;
 	struct buf notes;    /* things changed in the copy, e.g. symlinks removed */
+	char *compiler;      /* "CC=ccache cc" when the build used ccache (checks that build use it too), or NULL */
 };
 
 struct tree_options {
