@@ -22,3 +22,8 @@ TESTS += test_grader
 test_grader_SRCS := tests/test_grader.c $(filter-out grader/main.c,$(GRADER_SRCS)) \
 	common/util/util.c common/util/opts.c
 CLEAN_FILES += grader/grade
+
+# Opt-in checks (rubric `needs optin:NAME`) cost time, downloads or disk, and
+# SKIP unless asked for: make grade GRADE_WITH='NAME...' passes --with NAME to
+# the grader (LAB_D_VM=1 asks for lab-d-vm, see labs/lab-d/build.mk).
+override GRADE_FLAGS += $(foreach name,$(GRADE_WITH),--with $(name))
