@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"  -v, --verbose         show the whole output of every check\n"
 	"      --json FILE       also write the results in Gradescope's results.json format\n"
 	"      --list            list the checks and exit\n"
+	"      --regions         list each check's points and solution regions, and exit\n"
 	"\n"
 	"With --tree or --batch:\n"
 	"      --build-timeout SECONDS  hard limit for building a tree (default 600)\n"
@@ -68,14 +69,14 @@ struct cli {
 	const char *tree, *batch, *rubric, *only, *json, *csv, *out;
 	char *with[CLI_MAX_WITH + 1]; /* --with names, NULL-terminated */
 	size_t nwith;
-	bool verbose, list, keep;
+	bool verbose, list, keep, regions;
 	bool jobs_given, build_timeout_given;
 	long jobs;
 	double build_timeout;
 };
 
 enum option_id {
-	OPT_TREE = 256, OPT_BATCH, OPT_RUBRIC, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_BUILD_TIMEOUT,
+	OPT_TREE = 256, OPT_BATCH, OPT_RUBRIC, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_REGIONS, OPT_BUILD_TIMEOUT,
 	OPT_KEEP, OPT_JOBS, OPT_CSV, OPT_OUT, OPT_WITH,
 };
 
@@ -86,6 +87,7 @@ static const struct option long_options[] = {
 	{ "only", required_argument, NULL, OPT_ONLY },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "regions", no_argument, NULL, OPT_REGIONS },
 	{ "build-timeout", required_argument, NULL, OPT_BUILD_TIMEOUT },
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
@@ -128,6 +130,7 @@ static void apply_option(struct cli *cli, int id, const char *value)
 	case OPT_ONLY: cli->only = value; break;
 	case OPT_JSON: cli->json = value; break;
 	case OPT_LIST: cli->list = true; break;
+	case OPT_REGIONS: cli->regions = true; break;
 	case OPT_KEEP: cli->keep = true; break;
 	case OPT_CSV: cli->csv = value; break;
 	case OPT_OUT: cli->out = value; break;
@@ -258,6 +261,17 @@ static void list_checks(const struct rubric *r, const char *only)
 	printf("%zu checks, %d points\n", count, points);
 }
 
+/* One line per check: "ID POINTS REGION..." ("-" for a check no region answers). */
+static void list_regions(const struct rubric *r, const char *only)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (check_selected(c, only))
+			printf("%s %d %s\n", c->id, c->points, c->regions ? c->regions : "-");
+	}
+}
+
 static bool use_color(void)
 {
 	const char *term = getenv("TERM");
@@ -372,6 +386,11 @@ int grade_main(int argc, char **argv)
 	parse_args(&cli, argc, argv);
 	top = find_kit_top();
 	load_rubric(&rubric, &cli, top);
+	if (cli.regions) {
+		list_regions(&rubric, cli.only);
+		rubric_free(&rubric);
+		return EXIT_OK;
+	}
 	if (cli.list) {
 		list_checks(&rubric, cli.only);
 		status = EXIT_OK;

@@ -1,5 +1,6 @@
 #include "rubric.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -23,6 +24,7 @@ enum once_key {
 	ONCE_TIMEOUT = 1 << 4,
 	ONCE_STATUS = 1 << 5,
 	ONCE_COST = 1 << 6,
+	ONCE_REGIONS = 1 << 7,
 };
 
 struct parser {
@@ -320,6 +322,16 @@ static int set_cost(struct parser *p, char *value)
 	return 0;
 }
 
+/* `regions ID...`: the solution regions whose stub must make this check fail. */
+static int set_regions(struct parser *p, char *value)
+{
+	for (const char *c = value; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != ' ' && *c != '\t')
+			return FAIL(p, "bad 'regions' value '%s' (region IDs: letters, digits, '_')", value);
+	p->check->regions = xstrdup(value);
+	return 0;
+}
+
 static int parse_let_kind(const char *word, enum let_kind *kind)
 {
 	if (strcmp(word, "word") == 0)
@@ -380,6 +392,7 @@ static const struct key {
 	{ "let", 0, add_let },
 	{ "needs", 0, add_needs },
 	{ "cost", ONCE_COST, set_cost },
+	{ "regions", ONCE_REGIONS, set_regions },
 };
 
 static int apply_key(struct parser *p, const char *name, char *value)
@@ -397,7 +410,7 @@ static int apply_key(struct parser *p, const char *name, char *value)
 		return key->apply(p, value);
 	}
 	return FAIL(p, "unknown key '%s' (keys: check part points title run timeout status "
-		    "expect forbid let needs cost)", name);
+		    "expect forbid let needs cost regions)", name);
 }
 
 static char *trim(char *text)
@@ -578,6 +591,7 @@ static void free_check(struct check *c)
 		free(c->optins[i]);
 	free(c->optins);
 	free(c->cost);
+	free(c->regions);
 }
 
 void rubric_free(struct rubric *r)

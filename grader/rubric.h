@@ -55,6 +55,7 @@ struct check {
 	char **optins;      /* `needs optin:NAME`: runs only when asked for (--with NAME) */
 	size_t noptins, optins_cap;
 	char *cost;         /* `cost`: what running it takes (shown for opt-in checks), or NULL */
+	char *regions;      /* `regions`: the solution regions it judges (space-separated), or NULL */
 	struct pattern *patterns;
 	size_t npatterns, patterns_cap;
 	struct let *lets;

@@ -27,3 +27,8 @@ CLEAN_FILES += grader/grade
 # SKIP unless asked for: make grade GRADE_WITH='NAME...' passes --with NAME to
 # the grader (LAB_D_VM=1 asks for lab-d-vm, see labs/lab-d/build.mk).
 override GRADE_FLAGS += $(foreach name,$(GRADE_WITH),--with $(name))
+
+# The grader's probes: guests that make exactly the calls a check needs,
+# through the labs' own guest functions (grader/probes/*.c).
+GUESTS += probe-b
+probe-b_GUEST_SRCS := grader/probes/probe-b.c labs/lab-b/guest_hypercalls.c

@@ -8,7 +8,7 @@
 #include "rt/hypercall.h"
 #include "rt/print.h"
 
-#ifndef STUB_b1_guest /* SOLUTION b1_guest (b.1): print(), guest side */
+#ifndef STUB_b1 /* SOLUTION b1 (b.1): print(), guest side */
 /*
  * OUT to port HC_PORT_PRINT with EAX = the string's guest-virtual address.
  * The hypervisor finds the bytes through this vCPU's page tables and writes
@@ -31,14 +31,14 @@ int64_t print_result(const char *str)
 	console_puts(str);
 	return -HC_ENOSYS;
 }
-#endif /* SOLUTION b1_guest */
+#endif /* SOLUTION b1 */
 
 void print(const char *str)
 {
 	(void)print_result(str);
 }
 
-#ifndef STUB_b2_guest /* SOLUTION b2_guest (b.2): exits(), guest side */
+#ifndef STUB_b2 /* SOLUTION b2 (b.2): exits(), guest side */
 /* IN from port HC_PORT_EXITS: the hypervisor's answer arrives in EAX. */
 int exits(void)
 {
@@ -51,4 +51,4 @@ int exits(void)
 	not_written("exits(), guest side", "labs/lab-b/guest_hypercalls.c");
 	return 0;
 }
-#endif /* SOLUTION b2_guest */
+#endif /* SOLUTION b2 */

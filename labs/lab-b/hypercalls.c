@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef STUB_b1_host /* SOLUTION b1_host (b.1): print(), host side */
+#ifndef STUB_b1 /* SOLUTION b1 (b.1): print(), host side */
 /*
  * The guest did OUT to HC_PORT_PRINT with EAX = the string's guest-virtual
  * address. We find the string's bytes through the calling vCPU's own page
@@ -87,7 +87,7 @@ static int64_t print_string(struct vcpu *v, gva_t str)
 	return -HC_ENOSYS;
 }
 
-#endif /* SOLUTION b1_host */
+#endif /* SOLUTION b1 */
 
 static enum pio_result on_print(struct vcpu *v, struct pio *io, void *opaque)
 {
@@ -96,7 +96,7 @@ static enum pio_result on_print(struct vcpu *v, struct pio *io, void *opaque)
 	return PIO_DONE;
 }
 
-#ifndef STUB_b2_host /* SOLUTION b2_host (b.2): exits(), host side */
+#ifndef STUB_b2 /* SOLUTION b2 (b.2): exits(), host side */
 /*
  * The guest did IN from HC_PORT_EXITS; the CPU's IN puts our 4-byte answer
  * in EAX. The run loop counts every return from KVM_RUN, so the count
@@ -124,7 +124,7 @@ static enum pio_result on_exits(struct vcpu *v, struct pio *io, void *opaque)
 	memset(io->data, 0, 4);
 	return PIO_DONE;
 }
-#endif /* SOLUTION b2_host */
+#endif /* SOLUTION b2 */
 
 void hc_register_print_exits(struct vm *vm)
 {

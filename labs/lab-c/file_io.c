@@ -22,7 +22,7 @@
  * caller has checked the whole range. Returns bytes moved, or -errno if
  * nothing moved. Stops early when the run's --timeout has passed.
  */
-static int64_t transfer(int fd, const struct guest_view *g, gva_t buf, uint64_t len,
+int64_t hc_transfer(int fd, const struct guest_view *g, gva_t buf, uint64_t len,
 			bool to_guest)
 {
 	struct iovec iov[IO_PIECES];
@@ -51,7 +51,7 @@ static int64_t transfer(int fd, const struct guest_view *g, gva_t buf, uint64_t 
 }
 
 /* Console writes go through the vCPU's output path (whole lines, tags, lock). */
-static int64_t to_console(struct vcpu *v, int32_t which, const struct guest_view *g,
+int64_t hc_to_console(struct vcpu *v, int32_t which, const struct guest_view *g,
 			  gva_t buf, uint64_t len)
 {
 	struct iovec iov[IOV_MAX_BATCH];
@@ -59,7 +59,7 @@ static int64_t to_console(struct vcpu *v, int32_t which, const struct guest_view
 
 	if (which == HC_FD_STDERR || !v) {
 		fflush(stdout);
-		return transfer(which == HC_FD_STDERR ? STDERR_FILENO : STDOUT_FILENO, g, buf,
+		return hc_transfer(which == HC_FD_STDERR ? STDERR_FILENO : STDOUT_FILENO, g, buf,
 				len, false);
 	}
 	while (done < len && !guest_view_out_of_time(g)) {
@@ -75,7 +75,7 @@ static int64_t to_console(struct vcpu *v, int32_t which, const struct guest_view
 }
 
 /* A buffer the call may use: a valid length, not NULL, every byte reachable. 1 to go on. */
-static int64_t check_buffer(const struct guest_view *g, gva_t buf, int32_t len, bool to_guest)
+int64_t hc_check_buffer(const struct guest_view *g, gva_t buf, int32_t len, bool to_guest)
 {
 	if (len < 0)
 		return -HC_EINVAL;
@@ -88,6 +88,7 @@ static int64_t check_buffer(const struct guest_view *g, gva_t buf, int32_t len, 
 	return 1;
 }
 
+#ifndef STUB_c2 /* SOLUTION c2 (c.2): read(), host side: into guest memory */
 int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd, gva_t buf,
 		      int32_t len)
 {
@@ -96,9 +97,9 @@ int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd
 
 	pthread_mutex_lock(&f->lock);
 	slot = hc_files_slot(f, fd);
-	ret = slot < 0 ? slot : check_buffer(g, buf, len, true);
+	ret = slot < 0 ? slot : hc_check_buffer(g, buf, len, true);
 	if (ret > 0)
-		ret = transfer(f->host_fd[slot], g, buf, (uint64_t)len, true);
+		ret = hc_transfer(f->host_fd[slot], g, buf, (uint64_t)len, true);
 	if (ret > 0) {
 		f->stats.reads++;
 		f->stats.bytes_read += (uint64_t)ret;
@@ -107,6 +108,27 @@ int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd
 	return ret;
 }
 
+#else
+int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd, gva_t buf,
+		      int32_t len)
+{
+	/*
+	 * c.2: under f->lock, the descriptor's slot (hc_files_slot), the buffer
+	 * checked whole (hc_check_buffer), then the bytes from the host file
+	 * into guest memory (hc_transfer); count them in f->stats.
+	 */
+	(void)f;
+	(void)g;
+	(void)fd;
+	(void)buf;
+	(void)len;
+	kit_not_written("reading a file into guest memory", "labs/lab-c/file_io.c");
+	return -HC_ENOSYS;
+}
+
+#endif /* SOLUTION c2 */
+
+#ifndef STUB_c3 /* SOLUTION c3 (c.3): write(), host side: from guest memory */
 int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
 		       int32_t fd, gva_t buf, int32_t len)
 {
@@ -116,11 +138,11 @@ int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vc
 
 	pthread_mutex_lock(&f->lock);
 	slot = console ? fd : hc_files_slot(f, fd);
-	ret = !console && slot < 0 ? slot : check_buffer(g, buf, len, false);
+	ret = !console && slot < 0 ? slot : hc_check_buffer(g, buf, len, false);
 	if (ret > 0 && console)
-		ret = to_console(v, fd, g, buf, (uint64_t)len);
+		ret = hc_to_console(v, fd, g, buf, (uint64_t)len);
 	else if (ret > 0)
-		ret = transfer(f->host_fd[slot], g, buf, (uint64_t)len, false);
+		ret = hc_transfer(f->host_fd[slot], g, buf, (uint64_t)len, false);
 	if (ret > 0 && !console) {
 		f->stats.writes++;
 		f->stats.bytes_written += (uint64_t)ret;
@@ -129,6 +151,24 @@ int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vc
 	return ret;
 }
 
+#else
+int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
+		       int32_t fd, gva_t buf, int32_t len)
+{
+	/* c.3: as read, the other way; HC_FD_STDOUT/STDERR go to hc_to_console when allowed. */
+	(void)f;
+	(void)g;
+	(void)v;
+	(void)fd;
+	(void)buf;
+	(void)len;
+	kit_not_written("writing guest memory into a file", "labs/lab-c/file_io.c");
+	return -HC_ENOSYS;
+}
+
+#endif /* SOLUTION c3 */
+
+#ifndef STUB_c4 /* SOLUTION c4 (c.4): close(), host side */
 int64_t hc_files_close(struct hc_files *f, int32_t fd)
 {
 	int slot, err = 0;
@@ -146,3 +186,13 @@ int64_t hc_files_close(struct hc_files *f, int32_t fd)
 	pthread_mutex_unlock(&f->lock);
 	return slot < 0 ? slot : err;
 }
+#else
+int64_t hc_files_close(struct hc_files *f, int32_t fd)
+{
+	/* c.4: close the slot's host descriptor and free the slot (the current file too). */
+	(void)f;
+	(void)fd;
+	kit_not_written("closing a file of the table", "labs/lab-c/file_io.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c4 */

@@ -101,6 +101,22 @@ int64_t hc_files_close(struct hc_files *f, int32_t fd);
 /* The table slot a guest descriptor names (HC_FD_CURRENT too), or -HC_EBADF. */
 int hc_files_slot(const struct hc_files *f, int32_t fd);
 
+/*
+ * Tools for read and write (file_io.c):
+ *   hc_check_buffer  1 when [buf, buf + len) may be used (every byte reachable,
+ *                    writable when to_guest), 0 for len 0, else -HC_EINVAL,
+ *                    -HC_E2BIG (longer than guest memory) or -HC_EFAULT
+ *   hc_transfer      len bytes between host descriptor fd and guest memory at
+ *                    buf (into the guest when to_guest), straight from or to the
+ *                    guest's pages: bytes moved, or -HC_Exxx if none moved
+ *   hc_to_console    the same to the host's stdout (through the vCPU's output
+ *                    path: whole lines, tags) or stderr (which HC_FD_STDERR)
+ */
+int64_t hc_check_buffer(const struct guest_view *g, gva_t buf, int32_t len, bool to_guest);
+int64_t hc_transfer(int fd, const struct guest_view *g, gva_t buf, uint64_t len, bool to_guest);
+int64_t hc_to_console(struct vcpu *v, int32_t which, const struct guest_view *g, gva_t buf,
+		      uint64_t len);
+
 /* A host errno as the ABI's negative error: itself when named there, else -HC_EIO. */
 int hc_errno(int err);
 

@@ -10,7 +10,7 @@
 #include "rt/hypercall.h"
 #include "rt/print.h"
 
-#ifndef STUB_c1_guest /* SOLUTION c1_guest (c.1): open(), guest side */
+#ifndef STUB_c1 /* SOLUTION c1 (c.1): open(), guest side */
 /* OUT to HC_PORT_OPEN, EAX = the path's guest-virtual address. */
 int open(const char *path)
 {
@@ -42,9 +42,9 @@ int fd_open(const char *path, uint32_t flags, uint32_t mode)
 	not_written("fd_open(), guest side", "labs/lab-c/guest_files.c");
 	return -HC_ENOSYS;
 }
-#endif /* SOLUTION c1_guest */
+#endif /* SOLUTION c1 */
 
-#ifndef STUB_c2_guest /* SOLUTION c2_guest (c.2): read(), guest side */
+#ifndef STUB_c2 /* SOLUTION c2 (c.2): read(), guest side */
 /*
  * Two parameters (three, with the descriptor) do not fit in one 32-bit EAX:
  * they travel in a struct hc_io {buf, fd, len} on our stack, and EAX carries
@@ -67,9 +67,9 @@ int fd_read(int fd, void *buf, int len)
 	not_written("read(), guest side", "labs/lab-c/guest_files.c");
 	return -HC_ENOSYS;
 }
-#endif /* SOLUTION c2_guest */
+#endif /* SOLUTION c2 */
 
-#ifndef STUB_c3_guest /* SOLUTION c3_guest (c.3): write(), guest side */
+#ifndef STUB_c3 /* SOLUTION c3 (c.3): write(), guest side */
 /* As read: a struct hc_io on our stack; the host takes the bytes from buf. */
 int fd_write(int fd, const void *buf, int len)
 {
@@ -87,9 +87,9 @@ int fd_write(int fd, const void *buf, int len)
 	not_written("write(), guest side", "labs/lab-c/guest_files.c");
 	return -HC_ENOSYS;
 }
-#endif /* SOLUTION c3_guest */
+#endif /* SOLUTION c3 */
 
-#ifndef STUB_c4_guest /* SOLUTION c4_guest (c.4): close(), guest side */
+#ifndef STUB_c4 /* SOLUTION c4 (c.4): close(), guest side */
 /* OUT to HC_PORT_CLOSE, EAX = the descriptor. */
 int fd_close(int fd)
 {
@@ -103,7 +103,7 @@ int fd_close(int fd)
 	not_written("close(), guest side", "labs/lab-c/guest_files.c");
 	return -HC_ENOSYS;
 }
-#endif /* SOLUTION c4_guest */
+#endif /* SOLUTION c4 */
 
 /* The assignment's forms work on the current file (HC_FD_CURRENT). */
 int read(void *buf, int len)
