@@ -8,8 +8,9 @@
 #     (strip-regions.awk); in Markdown, the lines between
 #     "<!-- SOLUTION -->" and "<!-- END SOLUTION -->" dropped, and the lines
 #     between "<!-- HANDOUT" and "HANDOUT -->" kept, without those two lines;
-#   - grader/handout/overlay/ copied over it (the students' README, the
-#     answers/ with the questions, the CI workflow);
+#   - grader/handout/overlay/ copied over it (the students' README, the CI
+#     workflow), and answers/ made of answers/questions/ (the questions,
+#     with room for the answers);
 #   - .handout: the contract (which files a student edits) and the identity
 #     of this handout, which the grader checks in every submission.
 # Usage: grader/handout/make-handout.sh DIR     (DIR must not exist or be empty)
@@ -71,6 +72,11 @@ for f in "${files[@]}"; do
 	copied=$((copied + 1))
 done
 cp -a "$here/overlay/." "$dest/"
+# The answers: the questions in the kit's words, each with room for the student's.
+mkdir -p "$dest/answers"
+for q in answers/questions/*.md; do
+	[[ "$(basename "$q")" == README.md ]] || strip_markdown "$q" >"$dest/answers/$(basename "$q")"
+done
 
 # The contract: the files with regions, and the answers. Nothing else of a
 # submission is ever taken (grader/handout/README.md, "Submissions").
@@ -86,6 +92,8 @@ cp -a "$here/overlay/." "$dest/"
 			echo "edit $f"
 		fi
 	done
-	(cd "$here/overlay" && find answers -name '*.md' | sort | sed 's/^/edit /')
+	for q in answers/questions/*.md; do
+		[[ "$(basename "$q")" == README.md ]] || echo "edit answers/$(basename "$q")"
+	done
 } >"$dest/.handout"
 echo "make-handout: $copied files into $dest, $(grep -c '^edit ' "$dest/.handout") for students to edit (listed in $dest/.handout)"
