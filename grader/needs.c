@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/device.h"
+
 #define KVM_DEVICE_DEFAULT "/dev/kvm"
 #define KVM_DEVICE_ENV "KIT_KVM_DEVICE" /* the kit's programs open this instead, when set */
 
@@ -35,81 +37,19 @@ static void user_name(char *out, size_t size, uid_t uid)
 		snprintf(out, size, "uid %d", (int)uid);
 }
 
-static void group_name(char *out, size_t size, gid_t gid)
-{
-	struct group *gr = getgrgid(gid);
-
-	if (gr)
-		snprintf(out, size, "%s", gr->gr_name);
-	else
-		snprintf(out, size, "%d", (int)gid);
-}
-
 void describe_mode(struct buf *out, const struct stat *st)
 {
-	static const char kinds[] = { [S_IFDIR >> 12] = 'd', [S_IFCHR >> 12] = 'c', [S_IFBLK >> 12] = 'b',
-				      [S_IFLNK >> 12] = 'l', [S_IFIFO >> 12] = 'p', [S_IFSOCK >> 12] = 's',
-				      [S_IFREG >> 12] = '-' };
-	static const char rwx[] = "rwxrwxrwx";
-	char owner[64], group[64];
-	char kind = kinds[(st->st_mode & S_IFMT) >> 12];
+	char text[160];
 
-	buf_putc(out, kind ? kind : '?');
-	for (int i = 0; i < 9; i++)
-		buf_putc(out, (st->st_mode & (0400u >> i)) ? rwx[i] : '-');
-	user_name(owner, sizeof(owner), st->st_uid);
-	group_name(group, sizeof(group), st->st_gid);
-	buf_printf(out, " %s:%s", owner, group);
+	buf_printf(out, "%s", device_mode_text(st, text, sizeof(text)));
 }
 
-static bool in_session_groups(gid_t gid)
-{
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-
-	if (getegid() == gid)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
-static bool listed_in_group(gid_t gid, const char *user)
-{
-	struct group *gr = getgrgid(gid);
-
-	for (char **member = gr ? gr->gr_mem : NULL; member && *member; member++)
-		if (strcmp(*member, user) == 0)
-			return true;
-	return false;
-}
-
-/* Denied: say who may open it, and what will work for this user. */
+/* Denied: say who may open it, and what will work for this user (common/util/device.c). */
 static void permission_advice(struct buf *out, const char *dev, const struct stat *st)
 {
-	char me[64], group[64];
-	bool group_rw = (st->st_mode & 0060) == 0060 && st->st_gid != 0;
+	char advice[512];
 
-	user_name(me, sizeof(me), geteuid());
-	group_name(group, sizeof(group), st->st_gid);
-	buf_printf(out, "%s is ", dev);
-	describe_mode(out, st);
-	buf_printf(out, " and %s may not open it: ", me);
-	if (group_rw && in_session_groups(st->st_gid))
-		buf_printf(out, "you are in its group %s already, so an ACL or a security module denies it; "
-			   "ask the admin, or run as root (sudo make grade)", group);
-	else if (group_rw && listed_in_group(st->st_gid, me))
-		buf_printf(out, "you are in group %s, but this login session started before you were: "
-			   "log out and in again (or run 'newgrp %s')", group, group);
-	else if (group_rw)
-		buf_printf(out, "join its group %s (sudo usermod -aG %s %s, then log in again), "
-			   "or run as root (sudo make grade)", group, group, me);
-	else
-		buf_printf(out, "run as root (sudo make grade), or have the admin give you access: "
-			   "sudo setfacl -m u:%s:rw %s (until the next reboot)%s", me, dev,
-			   getgrnam("kvm") ? ", or a udev rule giving it to group kvm with mode 0660, "
-					     "and you in that group" : "");
+	buf_printf(out, "%s", device_access_advice(dev, st, advice, sizeof(advice)));
 }
 
 void kvm_access_advice(struct buf *out, const char *dev, int err, const struct stat *st)

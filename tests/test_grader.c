@@ -759,7 +759,7 @@ static void test_kvm_access_advice(void **state)
 	(void)state;
 	kvm_access_advice(&text, "/dev/kvm", EACCES, &st);
 	assert_contains(buf_str(&text), "/dev/kvm is crw------- root:root and ");
-	assert_contains(buf_str(&text), "run as root (sudo make grade), or have the admin give you access: "
+	assert_contains(buf_str(&text), "run as root (sudo), or have the admin give you access: "
 			"sudo setfacl -m u:");
 	assert_not_contains(buf_str(&text), "usermod"); /* no group has access: joining one would not help */
 	buf_reset(&text);

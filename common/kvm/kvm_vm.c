@@ -83,7 +83,7 @@ void vm_create(struct vm *vm)
 			char advice[400];
 
 			die_with(EXIT_SKIP, "%s: %s: %s", kvm_device(), strerror(-err),
-				 device_access_advice(kvm_device(), advice, sizeof(advice)));
+				 device_access_advice(kvm_device(), NULL, advice, sizeof(advice)));
 		}
 		die_with(EXIT_SKIP, "%s: %s", kvm_device(), strerror(-err));
 	}

@@ -144,7 +144,7 @@ static void boot_or_die(struct flow *f, const char *demo, const char *arg, doubl
 
 		die_with(EXIT_SKIP, "%s: %s: %s", dev, strerror(-err),
 			 err == -EACCES || err == -EPERM
-			 ? device_access_advice(dev, advice, sizeof(advice))
+			 ? device_access_advice(dev, NULL, advice, sizeof(advice))
 			 : "KVM is not available here (load kvm_intel or kvm_amd)");
 	}
 	die("cannot %s: %s", why, strerror(-err));
