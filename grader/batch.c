@@ -279,7 +279,7 @@ static void write_csv(struct batch *b, FILE *csv)
 			fputc(',', csv);
 			csv_field(csv, r->parts[p]);
 		}
-	fputs(",total,max\n", csv);
+	fputs(",total,max,seconds\n", csv);
 	for (size_t i = 0; i < b->count; i++) {
 		const struct submission *sub = &b->subs[i];
 
@@ -292,10 +292,26 @@ static void write_csv(struct batch *b, FILE *csv)
 					fputc(',', csv);
 			}
 		if (sub->part_score)
-			fprintf(csv, ",%d,%d\n", sub->score, sub->max);
+			fprintf(csv, ",%d,%d", sub->score, sub->max);
 		else
-			fputs(",,\n", csv);
+			fputs(",,", csv);
+		fprintf(csv, ",%.1f\n", sub->seconds);
 	}
+}
+
+/* The grading-time budget: wall time per submission (what a batch of N costs) and each one's own. */
+static void print_timing(const struct batch *b, double wall)
+{
+	double sum = 0;
+
+	if (b->finished == 0)
+		return;
+	for (size_t i = 0; i < b->count; i++)
+		if (b->subs[i].done)
+			sum += b->subs[i].seconds;
+	printf("Time: %.1f s for %zu submissions, %d at a time: %.1f s per submission "
+	       "(each took %.1f s on average)\n", wall, b->finished, b->opts->jobs, wall / (double)b->finished,
+	       sum / (double)b->finished);
 }
 
 static int batch_status(const struct batch *b)
@@ -358,7 +374,9 @@ int batch_main(struct rubric *r, const struct batch_options *o)
 	}
 	printf("Grading %zu submissions of %s, %d at a time; reports in %s/\n", b.count, o->dir, o->jobs,
 	       o->out_dir);
+	double start = now_seconds();
 	run_all(&b);
+	print_timing(&b, now_seconds() - start);
 	status = batch_status(&b);
 	write_csv(&b, csv);
 	if (fclose(csv) != 0 || (status < 128 && rename(csv_part, o->csv_path) < 0)) {

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "buf.h"
+#include "needs.h"
 #include "util/opts.h"
 #include "rubric.h"
 #include "runner.h"
@@ -33,11 +35,15 @@ static const char usage_text[] =
 	"                        (default: grader/rubric/ of this kit)\n"
 	"      --only PATTERNS   only checks whose ID or part matches one of these comma-separated\n"
 	"                        glob patterns, e.g. --only lab-a or --only 'lab-b.print*'\n"
+	"      --with NAMES      also run the opt-in checks named NAME (comma-separated; see the\n"
+	"                        NEEDS column of --list), e.g. --with lab-d-vm: they cost time,\n"
+	"                        downloads or disk, and SKIP unless asked for\n"
 	"\n"
 	"Output:\n"
 	"  -v, --verbose         show the whole output of every check\n"
 	"      --json FILE       also write the results in Gradescope's results.json format\n"
 	"      --list            list the checks and exit\n"
+	"      --regions         list each check's points and solution regions, and exit\n"
 	"\n"
 	"With --tree or --batch:\n"
 	"      --build-timeout SECONDS  hard limit for building a tree (default 600)\n"
@@ -49,21 +55,29 @@ static const char usage_text[] =
 	"\n"
 	"  -h, --help            show this help\n"
 	"\n"
+	"A check SKIPs when the machine lacks what it needs (KVM, root, user namespaces, an\n"
+	"unprivileged user), which the grader finds out itself; a program that exits 77 or whose\n"
+	"tests all skip FAILs (except in checks that need the network).\n"
+	"\n"
 	"Exit status: 0 when no check failed (a SKIP loses no points), 1 when one failed,\n"
 	"2 for a usage error (bad option, unreadable rubric, rubric syntax error),\n"
 	"128+N when signal N interrupted the grading.\n";
 
+#define CLI_MAX_WITH 32
+
 struct cli {
 	const char *tree, *batch, *rubric, *only, *json, *csv, *out;
-	bool verbose, list, keep;
+	char *with[CLI_MAX_WITH + 1]; /* --with names, NULL-terminated */
+	size_t nwith;
+	bool verbose, list, keep, regions;
 	bool jobs_given, build_timeout_given;
 	long jobs;
 	double build_timeout;
 };
 
 enum option_id {
-	OPT_TREE = 256, OPT_BATCH, OPT_RUBRIC, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_BUILD_TIMEOUT,
-	OPT_KEEP, OPT_JOBS, OPT_CSV, OPT_OUT,
+	OPT_TREE = 256, OPT_BATCH, OPT_RUBRIC, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_REGIONS, OPT_BUILD_TIMEOUT,
+	OPT_KEEP, OPT_JOBS, OPT_CSV, OPT_OUT, OPT_WITH,
 };
 
 static const struct option long_options[] = {
@@ -73,11 +87,13 @@ static const struct option long_options[] = {
 	{ "only", required_argument, NULL, OPT_ONLY },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "regions", no_argument, NULL, OPT_REGIONS },
 	{ "build-timeout", required_argument, NULL, OPT_BUILD_TIMEOUT },
 	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "with", required_argument, NULL, OPT_WITH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -93,6 +109,18 @@ static void need_folder(const char *option, const char *path)
 		die_usage("%s %s: not a folder", option, path);
 }
 
+static void add_with(struct cli *cli, const char *value)
+{
+	char *names = xstrdup(value), *save = NULL;
+
+	for (char *name = strtok_r(names, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		if (cli->nwith == CLI_MAX_WITH)
+			die_usage("--with: at most %d names", CLI_MAX_WITH);
+		cli->with[cli->nwith++] = xstrdup(name);
+	}
+	free(names);
+}
+
 static void apply_option(struct cli *cli, int id, const char *value)
 {
 	switch (id) {
@@ -102,9 +130,11 @@ static void apply_option(struct cli *cli, int id, const char *value)
 	case OPT_ONLY: cli->only = value; break;
 	case OPT_JSON: cli->json = value; break;
 	case OPT_LIST: cli->list = true; break;
+	case OPT_REGIONS: cli->regions = true; break;
 	case OPT_KEEP: cli->keep = true; break;
 	case OPT_CSV: cli->csv = value; break;
 	case OPT_OUT: cli->out = value; break;
+	case OPT_WITH: add_with(cli, value); break;
 	case 'v': cli->verbose = true; break;
 	case OPT_BUILD_TIMEOUT:
 		if (parse_seconds(value, &cli->build_timeout) < 0)
@@ -197,22 +227,49 @@ static char *find_kit_top(void)
 	return first_parent ? first_parent : xstrdup("/");
 }
 
+/* "kvm,userns,optin:lab-d-vm", or "-" for a check that needs nothing. */
+static void needs_text(struct buf *out, const struct check *c)
+{
+	for (unsigned bit = 1; bit <= NEED_NETWORK; bit <<= 1)
+		if (c->needs & bit)
+			buf_printf(out, "%s%s", out->len ? "," : "", need_name((enum need)bit));
+	for (size_t i = 0; i < c->noptins; i++)
+		buf_printf(out, "%soptin:%s", out->len ? "," : "", c->optins[i]);
+	if (!out->len)
+		buf_putc(out, '-');
+}
+
 static void list_checks(const struct rubric *r, const char *only)
 {
 	int points = 0;
 	size_t count = 0;
 
-	printf("%-28s %-10s %6s %8s  %s\n", "CHECK", "PART", "POINTS", "TIMEOUT", "TITLE");
+	printf("%-28s %-10s %6s %8s  %-24s %s\n", "CHECK", "PART", "POINTS", "TIMEOUT", "NEEDS", "TITLE");
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct check *c = &r->checks[i];
 
 		if (!check_selected(c, only))
 			continue;
-		printf("%-28s %-10s %6d %7gs  %s\n", c->id, c->part, c->points, c->timeout, c->title);
+		struct buf needs = { 0 };
+
+		needs_text(&needs, c);
+		printf("%-28s %-10s %6d %7gs  %-24s %s\n", c->id, c->part, c->points, c->timeout, needs.data, c->title);
+		buf_free(&needs);
 		points += c->points;
 		count++;
 	}
 	printf("%zu checks, %d points\n", count, points);
+}
+
+/* One line per check: "ID POINTS REGION..." ("-" for a check no region answers). */
+static void list_regions(const struct rubric *r, const char *only)
+{
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct check *c = &r->checks[i];
+
+		if (check_selected(c, only))
+			printf("%s %d %s\n", c->id, c->points, c->regions ? c->regions : "-");
+	}
 }
 
 static bool use_color(void)
@@ -246,20 +303,36 @@ static void print_rubric_line(const struct rubric *r, const struct cli *cli, con
 		printf("Rubric: %s/grader/rubric (%zu checks, %d points)\n", top, count, points);
 }
 
+/* Every need of the selected checks, probed now, once for the whole run (and every submission). */
+static void probe_machine(struct machine *m, const struct rubric *r, const struct cli *cli)
+{
+	unsigned needs = 0;
+
+	*m = (struct machine){ .optins = (const char *const *)cli->with };
+	for (size_t i = 0; i < r->nchecks; i++)
+		if (check_selected(&r->checks[i], cli->only))
+			needs |= r->checks[i].needs;
+	machine_probe(m, needs);
+}
+
 static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
 {
+	struct machine machine;
+
 	struct session_options so = {
 		.source = cli->tree,
 		.in_place = top,
 		.json_path = cli->json,
 		.keep = cli->keep,
-		.grade = { .only = cli->only, .verbose = cli->verbose, .color = use_color(), .out = stdout },
+		.grade = { .only = cli->only, .verbose = cli->verbose, .color = use_color(), .out = stdout,
+			   .machine = &machine },
 		.tree = { .build_timeout = cli->build_timeout, .make_jobs = make_jobs((int)cli->jobs),
 			  .color = use_color() },
 	};
 	struct score_sheet sheet;
 	int status;
 
+	probe_machine(&machine, r, cli);
 	if (cli->batch) {
 		struct batch_options bo = {
 			.dir = cli->batch,
@@ -276,6 +349,15 @@ static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
 	return status;
 }
 
+static bool has_optin(const struct rubric *r, const char *name)
+{
+	for (size_t i = 0; i < r->nchecks; i++)
+		for (size_t j = 0; j < r->checks[i].noptins; j++)
+			if (strcmp(r->checks[i].optins[j], name) == 0)
+				return true;
+	return false;
+}
+
 static void load_rubric(struct rubric *rubric, const struct cli *cli, const char *top)
 {
 	char *path = cli->rubric ? xstrdup(cli->rubric) : xasprintf("%s/grader/rubric", top);
@@ -287,6 +369,10 @@ static void load_rubric(struct rubric *rubric, const struct cli *cli, const char
 		die_with(EXIT_USAGE, "%s", err.text);
 	if (cli->only && count_selected(rubric, cli->only) == 0)
 		die_usage("--only '%s' matches no check ID or part (see --list)", cli->only);
+	for (size_t i = 0; i < cli->nwith; i++)
+		if (!has_optin(rubric, cli->with[i]))
+			die_usage("--with %s: no check is opt-in as %s (see the NEEDS column of --list)",
+				  cli->with[i], cli->with[i]);
 }
 
 int grade_main(int argc, char **argv)
@@ -300,6 +386,11 @@ int grade_main(int argc, char **argv)
 	parse_args(&cli, argc, argv);
 	top = find_kit_top();
 	load_rubric(&rubric, &cli, top);
+	if (cli.regions) {
+		list_regions(&rubric, cli.only);
+		rubric_free(&rubric);
+		return EXIT_OK;
+	}
 	if (cli.list) {
 		list_checks(&rubric, cli.only);
 		status = EXIT_OK;
@@ -308,6 +399,8 @@ int grade_main(int argc, char **argv)
 		status = run_grading(&rubric, &cli, top);
 	}
 	rubric_free(&rubric);
+	for (size_t i = 0; i < cli.nwith; i++)
+		free(cli.with[i]);
 	free(top);
 	return status;
 }

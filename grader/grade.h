@@ -1,54 +1,30 @@
-/* Grading one tree: run the selected checks in order, judge them, add up the score. */
+/* Grading one tree: decide each selected check's needs, run it, judge it, add up the score. */
 #ifndef GRADER_GRADE_H
 #define GRADER_GRADE_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "buf.h"
-#include "judge.h"
+#include "needs.h"
 #include "rubric.h"
-
-struct graded_tree;
-
-struct check_result {
-	bool selected;  /* chosen by --only (all when there is none) */
-	bool ran;       /* judged (not reached when the grader was interrupted) */
-	bool unbuilt;   /* failed because the tree did not build (the report says so once) */
-	enum verdict verdict;
-	double seconds;
-	struct buf details; /* see struct judgement */
-	struct buf output;  /* the whole captured output, kept for --verbose */
-};
-
-struct score_sheet {
-	size_t nparts;
-	int *part_score, *part_max, *part_skipped; /* indexed like rubric.parts */
-	int score, max;     /* max counts checks that ran and were not skipped */
-	int skipped_points;
-	size_t passed, failed, skipped;
-};
+#include "score.h"
+#include "tree.h"
 
 struct grade_config {
-	const char *only; /* comma-separated glob patterns of check IDs or parts; NULL: all */
+	const char *only;         /* comma-separated glob patterns of check IDs or parts; NULL: all */
 	bool verbose;
 	bool color;
-	FILE *out;        /* the report */
+	FILE *out;                /* the report */
+	struct machine *machine;  /* needs probed once per run, and --with; NULL: probed here */
 };
 
-/* Does --only select this check? */
-bool check_selected(const struct check *c, const char *only);
-/* How many checks --only selects. */
-size_t count_selected(const struct rubric *r, const char *only);
-
-/* results has r->nchecks entries; free them with free_results(). */
+/*
+ * results has r->nchecks entries; free them with free_results(). A check whose
+ * needs are not met is SKIPped with the reason and never run. One that needs
+ * an unprivileged user, graded by root in a tree that uid 65534 cannot reach,
+ * runs in a copy of the tree (without its build folders) that it can reach.
+ */
 void grade_checks(const struct rubric *r, const struct grade_config *cfg, const struct graded_tree *tree,
 		  struct check_result *results);
-void free_results(struct check_result *results, size_t count);
-
-void score_sheet_compute(const struct rubric *r, const struct check_result *results, struct score_sheet *s);
-void score_sheet_free(struct score_sheet *s);
-/* 0 when no check failed, 1 otherwise. */
-int score_exit_status(const struct score_sheet *s);
 
 #endif

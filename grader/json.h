@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "grade.h"
+#include "score.h"
 #include "rubric.h"
 
 /* Append a JSON string literal: escaped, and always valid UTF-8 (other bytes become U+FFFD). */

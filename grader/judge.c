@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "closest.h"
 #include "lines.h"
+
+#define CLOSEST_SHOWN 5 /* missing expectations explained with their closest line */
 
 /* Which output lines to show under the explanation of a FAIL. */
 struct context {
@@ -23,6 +26,8 @@ struct verdict_work {
 	struct context context;
 	const struct var *vars;
 	size_t nvars;
+	size_t closest_shown; /* missing expectations shown with their closest line */
+	size_t unexplained;   /* missing expectations no line resembles */
 };
 
 static const char *const sanitizer_markers[] = {
@@ -101,11 +106,31 @@ static void judge_status(struct verdict_work *w)
 	}
 }
 
-/* After the last line an earlier expectation matched is where a missing one should be. */
+/* A missing expectation: the output line closest to it, with one line either side. */
+static void show_closest(struct verdict_work *w, const char *regex)
+{
+	struct buf literals = { 0 };
+	size_t line;
+
+	if (w->closest_shown >= CLOSEST_SHOWN || w->lines.count == 0) {
+		w->unexplained++;
+		return;
+	}
+	regex_literals(&literals, regex);
+	line = closest_line(&w->lines, buf_str(&literals), NULL);
+	buf_free(&literals);
+	if (line >= w->lines.count) {
+		buf_puts(&w->problems, "  (no output line resembles it)\n");
+		w->unexplained++;
+		return;
+	}
+	w->closest_shown++;
+	buf_printf(&w->problems, "  closest, line %zu of %zu:\n", line + 1, w->lines.count);
+	append_line_rows(&w->problems, &w->lines, line > 0 ? line - 1 : 0, line + 2, line, "  ");
+}
+
 static void judge_patterns(struct verdict_work *w)
 {
-	size_t anchor = SIZE_MAX;
-
 	for (size_t i = 0; i < w->check->npatterns; i++) {
 		const struct pattern *pat = &w->check->patterns[i];
 		struct buf text = { 0 };
@@ -118,15 +143,10 @@ static void judge_patterns(struct verdict_work *w)
 			continue;
 		}
 		size_t hit = first_matching_line(&re, &w->lines);
-		if (pat->kind == PATTERN_EXPECT && hit < w->lines.count) {
-			anchor = (anchor == SIZE_MAX || hit > anchor) ? hit : anchor;
-		} else if (pat->kind == PATTERN_EXPECT) {
+		if (pat->kind == PATTERN_EXPECT && hit == w->lines.count) {
 			buf_printf(&w->problems, "expected a line matching: %s\n", buf_str(&text));
-			if (anchor == SIZE_MAX)
-				choose_context(w, 0, CONTEXT_LINES, SIZE_MAX);
-			else
-				choose_context(w, anchor, anchor + CONTEXT_LINES, SIZE_MAX);
-		} else if (hit < w->lines.count) {
+			show_closest(w, buf_str(&text));
+		} else if (pat->kind == PATTERN_FORBID && hit < w->lines.count) {
 			buf_printf(&w->problems, "expected no line matching: %s (line %zu matches)\n",
 				   buf_str(&text), hit + 1);
 			choose_around(w, hit, 3, 3);
@@ -139,11 +159,15 @@ static void judge_patterns(struct verdict_work *w)
 static void explain_failure(struct verdict_work *w, struct buf *details)
 {
 	const struct run_result *res = w->res;
+	/* When every problem is a missing line shown with its closest one, that is the context. */
+	bool closest_enough = !w->context.chosen && w->closest_shown > 0 && w->unexplained == 0;
 
 	buf_append(details, w->problems.data, w->problems.len);
 	if (!w->context.chosen)
 		choose_tail(w);
-	if (w->lines.count == 0) {
+	if (closest_enough) {
+		/* shown above */
+	} else if (w->lines.count == 0) {
 		buf_puts(details, "output: (none)\n");
 	} else {
 		buf_printf(details, "output, lines %zu-%zu of %zu%s:\n", w->context.first + 1, w->context.last,
@@ -155,21 +179,96 @@ static void explain_failure(struct verdict_work *w, struct buf *details)
 			   res->output.len, res->dropped);
 }
 
-static void explain_skip(const struct lines *lines, struct buf *details)
+static void append_reason(struct buf *out, const struct lines *lines)
 {
 	const struct line *reason = last_nonblank_line(lines);
 
 	if (reason)
-		append_printable(details, lines->text + reason->offset, reason->length, LINE_SHOW_MAX);
+		append_printable(out, lines->text + reason->offset, reason->length, LINE_SHOW_MAX);
 	else
-		buf_puts(details, "(the program gave no reason)");
-	buf_putc(details, '\n');
+		buf_puts(out, "(the program gave no reason)");
 }
 
-/* Status 77 means "cannot run here" unless the check expects exactly 77. */
-static bool is_skip(const struct check *c, const struct run_result *res)
+/* "[  PASSED  ] 12 test(s)." with the given prefix: the count. */
+static bool is_cmocka_line(const struct lines *lines, size_t i, const char *prefix, long *count)
 {
-	return res->exited && res->exit_status == SKIP_STATUS && c->status != SKIP_STATUS;
+	const char *text = lines->text + lines->at[i].offset;
+	size_t len = lines->at[i].length, at = strlen(prefix);
+	long n = 0;
+
+	if (len <= at || memcmp(text, prefix, at) != 0 || text[at] < '0' || text[at] > '9')
+		return false;
+	while (at < len && text[at] >= '0' && text[at] <= '9' && n < 100000000)
+		n = n * 10 + (text[at++] - '0');
+	if (len - at < 5 || memcmp(text + at, " test", 5) != 0)
+		return false;
+	*count = n;
+	return true;
+}
+
+size_t find_all_skipped_group(const struct lines *lines)
+{
+	size_t found = lines->count;
+	long n;
+
+	for (size_t i = 0; i < lines->count; i++) {
+		if (is_cmocka_line(lines, i, "[  FAILED  ] ", &n) && n > 0)
+			return lines->count; /* a failure is judged as one, never as a skip */
+		if (found < lines->count || !is_cmocka_line(lines, i, "[  PASSED  ] ", &n) || n != 0)
+			continue;
+		/* The group's summary goes on with its SKIPPED count, before the next group starts. */
+		for (size_t j = i + 1; j < lines->count; j++) {
+			long skipped;
+
+			if (is_cmocka_line(lines, j, "[  SKIPPED ] ", &skipped) && skipped > 0) {
+				found = i;
+				break;
+			}
+			if (memmem(lines->text + lines->at[j].offset, lines->at[j].length, "[==========]", 12))
+				break;
+		}
+	}
+	return found;
+}
+
+/* Did the program say it cannot run here: status 77, or a cmocka group whose every test skipped? */
+static bool skip_claimed(struct verdict_work *w, size_t *cmocka_line)
+{
+	const struct run_result *res = w->res;
+
+	*cmocka_line = w->lines.count;
+	if (w->check->status == SKIP_STATUS || res->spawn_error || res->timed_out || res->interrupted ||
+	    !res->exited || find_sanitizer_line(&w->lines) < w->lines.count)
+		return false;
+	if (res->exit_status == SKIP_STATUS)
+		return true;
+	*cmocka_line = find_all_skipped_group(&w->lines);
+	return *cmocka_line < w->lines.count;
+}
+
+/*
+ * The grader, not the program, decides what cannot run here: a claim is a FAIL,
+ * unless the check needs the network (which the grader cannot probe for it).
+ */
+static void judge_claim(struct verdict_work *w, size_t cmocka_line, const char *needs_found)
+{
+	struct buf *p = &w->problems;
+
+	if (cmocka_line < w->lines.count)
+		buf_printf(p, "every test of a cmocka group was skipped (line %zu), so it tested nothing", cmocka_line + 1);
+	else
+		buf_puts(p, "the program says it cannot run here (exit status 77)");
+	if (needs_found)
+		buf_printf(p, ", but the grader found what this check needs: %s\n", needs_found);
+	else
+		buf_puts(p, ", but this check needs nothing of the machine (no 'needs' line): it must run anywhere\n");
+	buf_puts(p, "its reason: ");
+	append_reason(p, &w->lines);
+	buf_putc(p, '\n');
+	if (cmocka_line < w->lines.count)
+		choose_around(w, cmocka_line, 3, 3);
+	else
+		choose_tail(w);
 }
 
 static void judge_problems(struct verdict_work *w)
@@ -200,18 +299,24 @@ static void judge_problems(struct verdict_work *w)
 }
 
 void judge_run(const struct check *c, const struct run_result *res, const struct var *vars,
-	       size_t nvars, struct judgement *out)
+	       size_t nvars, const char *needs_found, struct judgement *out)
 {
 	struct verdict_work w = { .check = c, .res = res, .vars = vars, .nvars = nvars };
+	size_t cmocka_line;
+	bool claimed;
 
 	*out = (struct judgement){ .verdict = VERDICT_OK };
 	lines_split(&w.lines, res->output.data ? res->output.data : "", res->output.len);
-	if (!res->spawn_error && !res->timed_out && !res->interrupted && is_skip(c, res) &&
-	    find_sanitizer_line(&w.lines) == w.lines.count) {
+	claimed = skip_claimed(&w, &cmocka_line);
+	if (claimed && (c->needs & NEED_NETWORK)) {
 		out->verdict = VERDICT_SKIP;
-		explain_skip(&w.lines, &out->details);
+		append_reason(&out->details, &w.lines);
+		buf_putc(&out->details, '\n');
 	} else {
-		judge_problems(&w);
+		if (claimed)
+			judge_claim(&w, cmocka_line, needs_found);
+		else
+			judge_problems(&w);
 		if (w.problems.len) {
 			out->verdict = VERDICT_FAIL;
 			explain_failure(&w, &out->details);

@@ -4,12 +4,7 @@
 #include <string.h>
 
 #include "lines.h"
-
-#define GREEN "\033[32m"
-#define RED "\033[31m"
-#define YELLOW "\033[33m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
+#include "style.h"
 
 /* "ID: title", or just "ID" when the title is the ID (no `title` line). */
 static bool has_own_title(const struct check *c)
@@ -71,26 +66,6 @@ void report_check_begin(FILE *out, const struct report_style *st, const struct c
 	buf_free(&label);
 }
 
-void print_verdict(FILE *out, bool color, enum verdict v)
-{
-	const char *colour = v == VERDICT_OK ? GREEN : v == VERDICT_SKIP ? YELLOW : RED;
-
-	if (color)
-		fprintf(out, "%s%s%s", colour, verdict_name(v), RESET);
-	else
-		fputs(verdict_name(v), out);
-}
-
-void print_indented(FILE *out, const char *text, const char *indent)
-{
-	while (*text) {
-		size_t len = strcspn(text, "\n");
-
-		fprintf(out, "%s%.*s\n", indent, (int)len, text);
-		text += len + (text[len] == '\n');
-	}
-}
-
 static void print_whole_output(FILE *out, const struct buf *output)
 {
 	struct lines lines;
@@ -130,7 +105,7 @@ void report_part(FILE *out, const struct report_style *st, const char *part, con
 
 	buf_printf(&line, "  Part %s: %d/%d", part, s->part_score[part_index], s->part_max[part_index]);
 	append_skipped(&line, s->part_skipped[part_index]);
-	fprintf(out, "%s%s%s\n", st->color ? BOLD : "", buf_str(&line), st->color ? RESET : "");
+	fprintf(out, "%s%s%s\n", st->color ? STYLE_BOLD : "", buf_str(&line), st->color ? STYLE_RESET : "");
 	buf_free(&line);
 }
 
@@ -145,7 +120,7 @@ void report_score(FILE *out, const struct report_style *st, const struct score_s
 	struct buf line = { 0 };
 
 	format_score(&line, s);
-	fprintf(out, "%s%s%s\n", st->color ? BOLD : "", buf_str(&line), st->color ? RESET : "");
+	fprintf(out, "%s%s%s\n", st->color ? STYLE_BOLD : "", buf_str(&line), st->color ? STYLE_RESET : "");
 	if (s->skipped && !s->passed && !s->failed)
 		fprintf(out, "Every check was skipped: this machine cannot run them (see the reasons above).\n");
 	buf_free(&line);

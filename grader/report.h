@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "grade.h"
+#include "buf.h"
+#include "score.h"
 #include "rubric.h"
 
 #define REPORT_MAX_WIDTH 76 /* longer titles are cut in this line (--list shows them whole) */
@@ -26,10 +27,6 @@ void report_check_end(FILE *out, const struct report_style *st, const struct che
 void report_part(FILE *out, const struct report_style *st, const char *part, const struct score_sheet *s,
 		 size_t part_index);
 void report_score(FILE *out, const struct report_style *st, const struct score_sheet *s);
-/* Print text with every line prefixed by indent. */
-void print_indented(FILE *out, const char *text, const char *indent);
-/* A verdict word, coloured when asked. */
-void print_verdict(FILE *out, bool color, enum verdict v);
 /* "Score: N/M" in a buffer (also used for the JSON output). */
 void format_score(struct buf *out, const struct score_sheet *s);
 

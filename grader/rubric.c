@@ -1,5 +1,6 @@
 #include "rubric.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "util/opts.h"
@@ -21,6 +23,8 @@ enum once_key {
 	ONCE_RUN = 1 << 3,
 	ONCE_TIMEOUT = 1 << 4,
 	ONCE_STATUS = 1 << 5,
+	ONCE_COST = 1 << 6,
+	ONCE_REGIONS = 1 << 7,
 };
 
 struct parser {
@@ -67,6 +71,15 @@ static const struct check *find_check(const struct rubric *r, const char *id)
 	return NULL;
 }
 
+/* Whom a rootless check runs as: uid 65534 when the grader is root, else the grader's own user. */
+static const char *unprivileged_uid(void)
+{
+	static char text[16];
+
+	snprintf(text, sizeof(text), "%d", geteuid() == 0 ? 65534 : (int)geteuid());
+	return text;
+}
+
 size_t check_vars(const struct check *c, const char *scratch, const char *tree,
 		  struct var *vars, size_t max_vars)
 {
@@ -78,6 +91,8 @@ size_t check_vars(const struct check *c, const char *scratch, const char *tree,
 		vars[n++] = (struct var){ "SCRATCH", scratch };
 	if (n < max_vars)
 		vars[n++] = (struct var){ "GRADE_TREE", tree };
+	if (n < max_vars)
+		vars[n++] = (struct var){ "UNPRIVILEGED_UID", unprivileged_uid() };
 	return n;
 }
 
@@ -246,6 +261,77 @@ static int add_forbid(struct parser *p, char *value)
 	return add_pattern(p, value, PATTERN_FORBID);
 }
 
+static const struct {
+	const char *name;
+	enum need bit;
+} need_names[] = {
+	{ "kvm", NEED_KVM },
+	{ "root", NEED_ROOT },
+	{ "userns", NEED_USERNS },
+	{ "unprivileged-user", NEED_UNPRIVILEGED_USER },
+	{ "network", NEED_NETWORK },
+};
+
+const char *need_name(enum need bit)
+{
+	for (size_t i = 0; i < sizeof(need_names) / sizeof(need_names[0]); i++)
+		if (need_names[i].bit == bit)
+			return need_names[i].name;
+	return "?";
+}
+
+static int add_optin(struct parser *p, const char *name)
+{
+	struct check *c = p->check;
+
+	if (!valid_id(name))
+		return FAIL(p, "bad opt-in name '%s' (use letters, digits, '.', '-' and '_')", name);
+	for (size_t i = 0; i < c->noptins; i++)
+		if (strcmp(c->optins[i], name) == 0)
+			return 0;
+	*(char **)ARRAY_PUSH(c->optins, c->noptins, c->optins_cap) = xstrdup(name);
+	return 0;
+}
+
+/* `needs kvm userns optin:lab-d-vm`: any number of words, on any number of lines. */
+static int add_needs(struct parser *p, char *value)
+{
+	char *save = NULL;
+
+	for (char *word = strtok_r(value, " \t,", &save); word; word = strtok_r(NULL, " \t,", &save)) {
+		size_t i = 0;
+
+		if (strncmp(word, "optin:", 6) == 0) {
+			if (add_optin(p, word + 6) < 0)
+				return -1;
+			continue;
+		}
+		while (i < sizeof(need_names) / sizeof(need_names[0]) && strcmp(need_names[i].name, word) != 0)
+			i++;
+		if (i == sizeof(need_names) / sizeof(need_names[0]))
+			return FAIL(p, "unknown need '%s' (needs: kvm root userns unprivileged-user network "
+				    "optin:NAME)", word);
+		p->check->needs |= need_names[i].bit;
+	}
+	return 0;
+}
+
+static int set_cost(struct parser *p, char *value)
+{
+	p->check->cost = xstrdup(value);
+	return 0;
+}
+
+/* `regions ID...`: the solution regions whose stub must make this check fail. */
+static int set_regions(struct parser *p, char *value)
+{
+	for (const char *c = value; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != ' ' && *c != '\t')
+			return FAIL(p, "bad 'regions' value '%s' (region IDs: letters, digits, '_')", value);
+	p->check->regions = xstrdup(value);
+	return 0;
+}
+
 static int parse_let_kind(const char *word, enum let_kind *kind)
 {
 	if (strcmp(word, "word") == 0)
@@ -271,13 +357,13 @@ static int add_let(struct parser *p, char *value)
 		return FAIL(p, "'let' takes NAME KIND [LEN], e.g. 'let MSG word 16'");
 	if (!valid_var_name(name, strlen(name)))
 		return FAIL(p, "bad variable name '%s' (a letter or '_', then letters, digits, '_')", name);
-	if (strcmp(name, "SCRATCH") == 0 || strcmp(name, "GRADE_TREE") == 0)
+	if (strcmp(name, "SCRATCH") == 0 || strcmp(name, "GRADE_TREE") == 0 || strcmp(name, "UNPRIVILEGED_UID") == 0)
 		return FAIL(p, "'%s' is set by the grader; choose another name", name);
 	for (size_t i = 0; i < c->nlets; i++)
 		if (strcmp(c->lets[i].name, name) == 0)
 			return FAIL(p, "variable '%s' defined twice in check '%s'", name, c->id);
-	if (c->nlets + 2 >= CHECK_MAX_VARS)
-		return FAIL(p, "too many 'let' lines in check '%s' (at most %d)", c->id, CHECK_MAX_VARS - 2);
+	if (c->nlets + 3 >= CHECK_MAX_VARS)
+		return FAIL(p, "too many 'let' lines in check '%s' (at most %d)", c->id, CHECK_MAX_VARS - 3);
 	if (parse_let_kind(kind_word, &kind) < 0)
 		return FAIL(p, "bad 'let' kind '%s' (word or hex)", kind_word);
 	if (len_word && parse_long_in(len_word, 1, RUBRIC_MAX_LET_LEN, &len) < 0)
@@ -304,6 +390,9 @@ static const struct key {
 	{ "expect", 0, add_expect },
 	{ "forbid", 0, add_forbid },
 	{ "let", 0, add_let },
+	{ "needs", 0, add_needs },
+	{ "cost", ONCE_COST, set_cost },
+	{ "regions", ONCE_REGIONS, set_regions },
 };
 
 static int apply_key(struct parser *p, const char *name, char *value)
@@ -321,7 +410,7 @@ static int apply_key(struct parser *p, const char *name, char *value)
 		return key->apply(p, value);
 	}
 	return FAIL(p, "unknown key '%s' (keys: check part points title run timeout status "
-		    "expect forbid let)", name);
+		    "expect forbid let needs cost regions)", name);
 }
 
 static char *trim(char *text)
@@ -498,6 +587,11 @@ static void free_check(struct check *c)
 		free(c->lets[i].value);
 	}
 	free(c->lets);
+	for (size_t i = 0; i < c->noptins; i++)
+		free(c->optins[i]);
+	free(c->optins);
+	free(c->cost);
+	free(c->regions);
 }
 
 void rubric_free(struct rubric *r)

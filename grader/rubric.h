@@ -14,6 +14,17 @@
 #define RUBRIC_MAX_LET_LEN 256
 #define SKIP_STATUS 77
 
+/* What a check needs of the machine or of the user (`needs`); see needs.h. */
+enum need {
+	NEED_KVM = 1 << 0,               /* /dev/kvm opens and makes a VM */
+	NEED_ROOT = 1 << 1,              /* the grader runs as root */
+	NEED_USERNS = 1 << 2,            /* user namespaces work (with a mount inside) */
+	NEED_UNPRIVILEGED_USER = 1 << 3, /* root can run the tree's programs as uid 65534 */
+	NEED_NETWORK = 1 << 4,           /* downloads: the command's own 77 is trusted as SKIP */
+};
+/* The needs the grader probes itself: when all are met, a 77 is a FAIL. */
+#define NEEDS_PROBED (NEED_KVM | NEED_ROOT | NEED_USERNS | NEED_UNPRIVILEGED_USER)
+
 enum pattern_kind { PATTERN_EXPECT, PATTERN_FORBID };
 
 struct pattern {
@@ -40,6 +51,11 @@ struct check {
 	double timeout;
 	int status; /* expected exit status or RUBRIC_STATUS_ANY */
 	bool status_given;
+	unsigned needs;     /* enum need bits */
+	char **optins;      /* `needs optin:NAME`: runs only when asked for (--with NAME) */
+	size_t noptins, optins_cap;
+	char *cost;         /* `cost`: what running it takes (shown for opt-in checks), or NULL */
+	char *regions;      /* `regions`: the solution regions it judges (space-separated), or NULL */
 	struct pattern *patterns;
 	size_t npatterns, patterns_cap;
 	struct let *lets;
@@ -77,7 +93,10 @@ void rubric_roll_lets(struct rubric *r);
 
 void rubric_free(struct rubric *r);
 
-/* Variables visible to a check: its lets, then SCRATCH and GRADE_TREE. */
+/* "kvm", "root", ... for one enum need bit. */
+const char *need_name(enum need bit);
+
+/* Variables visible to a check: its lets, then SCRATCH, GRADE_TREE and UNPRIVILEGED_UID. */
 struct var;
 size_t check_vars(const struct check *c, const char *scratch, const char *tree,
 		  struct var *vars, size_t max_vars);

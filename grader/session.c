@@ -56,9 +56,13 @@ int grade_session(const struct rubric *r, const struct session_options *o, struc
 		free(results);
 		return EXIT_FAIL;
 	}
+	double checks_start = now_seconds();
 	grade_checks(r, &o->grade, &tree, results);
 	score_sheet_compute(r, results, sheet);
 	report_score(o->grade.out, &style, sheet);
+	if (o->source)
+		fprintf(o->grade.out, "Time: %.1f s (copy and build %.1f s, checks %.1f s)\n", now_seconds() - start,
+			checks_start - start, now_seconds() - checks_start);
 	if (o->json_path)
 		write_json(r, o, results, sheet, &tree, now_seconds() - start);
 	tree_release(&tree, o->keep, o->grade.out);

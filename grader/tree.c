@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "lines.h"
-#include "report.h"
+#include "style.h"
 #include "runner.h"
 #include "util/util.h"
 
@@ -32,16 +32,22 @@ char *make_temp_dir(const char *prefix)
 	return path;
 }
 
-static int run_tool(char *const *argv, double timeout, struct run_result *res)
+static int run_tool_env(char *const *argv, double timeout, const char *const *assignments,
+			struct run_result *res)
 {
 	struct run_spec spec = { .argv = argv, .timeout = timeout };
-	char **env = env_with(NULL);
+	char **env = env_with(assignments);
 	int rc;
 
 	spec.env = env;
 	rc = run_command(&spec, res);
 	free_env(env);
 	return rc;
+}
+
+static int run_tool(char *const *argv, double timeout, struct run_result *res)
+{
+	return run_tool_env(argv, timeout, NULL, res);
 }
 
 static bool tool_succeeded(const struct run_result *res)
@@ -178,8 +184,20 @@ static int is_copied(const struct dirent *entry)
 	return 1;
 }
 
+int tree_open_to_all(const char *path)
+{
+	char *const argv[] = { "chmod", "-R", "a+rX", "--", (char *)path, NULL };
+	struct run_result res;
+	int rc;
+
+	run_tool(argv, COPY_TIMEOUT, &res);
+	rc = tool_succeeded(&res) ? 0 : -1;
+	run_result_free(&res);
+	return rc;
+}
+
 /* cp -a of every top-level entry but the build output: symlinks are copied as symlinks. */
-static int copy_tree(struct graded_tree *t, const char *source)
+int tree_copy_sources(const char *source, const char *dest)
 {
 	struct dirent **entries;
 	int count = scandir(source, &entries, is_copied, alphasort);
@@ -187,8 +205,8 @@ static int copy_tree(struct graded_tree *t, const char *source)
 	struct run_result res;
 	int rc = 0, n = 0;
 
-	if (count < 0 || mkdir(t->path, 0755) < 0) {
-		warnx("cannot copy %s to %s: %s", source, t->path, strerror(errno));
+	if (count < 0 || mkdir(dest, 0755) < 0) {
+		warnx("cannot copy %s to %s: %s", source, dest, strerror(errno));
 		if (count >= 0) {
 			for (int i = 0; i < count; i++)
 				free(entries[i]);
@@ -205,11 +223,11 @@ static int copy_tree(struct graded_tree *t, const char *source)
 		free(entries[i]);
 	}
 	free(entries);
-	argv[n++] = xstrdup(t->path);
+	argv[n++] = xstrdup(dest);
 	if (count > 0) {
 		run_tool(argv, COPY_TIMEOUT, &res);
 		if (!tool_succeeded(&res)) {
-			warnx("cannot copy %s to %s:\n%s", source, t->path, buf_str(&res.output));
+			warnx("cannot copy %s to %s:\n%s", source, dest, buf_str(&res.output));
 			rc = -1;
 		}
 		run_result_free(&res);
@@ -254,17 +272,43 @@ static void explain_build_failure(struct graded_tree *t, const struct run_result
 	lines_free(&lines);
 }
 
+/*
+ * The compiler a build uses: behind ccache when it is installed (GRADE_CCACHE=0
+ * turns that off), so a source file that many submissions share unchanged is
+ * compiled once; the cache is keyed on its preprocessed content and flags.
+ * (ccache compiles every file holding .incbin itself: the guest images it
+ * embeds are not part of that key.)
+ */
+static char *compiler_assignment(void)
+{
+	const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	const char *use = getenv("GRADE_CCACHE");
+	struct run_result res;
+	char *const probe[] = { "ccache", "--version", NULL };
+	bool have;
+
+	if (use && strcmp(use, "0") == 0)
+		return NULL;
+	run_tool(probe, 10, &res);
+	have = tool_succeeded(&res);
+	run_result_free(&res);
+	return have ? xasprintf("CC=ccache %s", cc) : NULL;
+}
+
 static void build_tree(struct graded_tree *t, const struct tree_options *opts, FILE *report)
 {
 	char jobs[32];
 	snprintf(jobs, sizeof(jobs), "-j%d", opts->make_jobs > 0 ? opts->make_jobs : 1);
+	char *cc = compiler_assignment();
 	/* -B: everything is rebuilt from source, so no binary shipped in the tree is graded. */
-	char *const argv[] = { "make", "--no-print-directory", "-B", jobs, "-C", t->path, "all", NULL };
+	char *const argv[] = { "make", "--no-print-directory", "-B", jobs, "-C", t->path, "all", cc, NULL };
+	/* The copy's folder is not part of the cache key (-g would put it there). */
+	const char *const cache_env[] = { "CCACHE_NOHASHDIR=1", NULL };
 	struct run_result res;
 
-	fprintf(report, "Build: make -B %s -C %s all ... ", jobs, t->path);
+	fprintf(report, "Build: make -B %s -C %s all%s%s ... ", jobs, t->path, cc ? " " : "", cc ? cc : "");
 	fflush(report);
-	run_tool(argv, opts->build_timeout, &res);
+	run_tool_env(argv, opts->build_timeout, cache_env, &res);
 	t->build_seconds = res.seconds;
 	save_build_log(t, &res);
 	t->build_failed = !tool_succeeded(&res);
@@ -274,6 +318,7 @@ static void build_tree(struct graded_tree *t, const struct tree_options *opts, F
 	fprintf(report, " (%.1fs)\n", t->build_seconds);
 	print_indented(report, buf_str(&t->build_details), "    ");
 	run_result_free(&res);
+	t->compiler = cc;
 }
 
 int tree_prepare(struct graded_tree *t, const char *source, const struct tree_options *opts, FILE *report)
@@ -296,7 +341,7 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 	}
 	t->path = xasprintf("%s/tree", t->scratch_root);
 	fprintf(report, "Grading %s (a scratch copy in %s)\n", real_source, t->path);
-	int rc = copy_tree(t, real_source);
+	int rc = tree_copy_sources(real_source, t->path);
 	free(real_source);
 	if (rc == 0 && remove_escaping_links(t->path, &t->notes) < 0) {
 		warnx("cannot check the symlinks of the copy in %s", t->path);
@@ -317,6 +362,7 @@ void tree_release(struct graded_tree *t, bool keep, FILE *report)
 	free(t->source);
 	free(t->path);
 	free(t->scratch_root);
+	free(t->compiler);
 	buf_free(&t->build_details);
 	buf_free(&t->notes);
 	*t = (struct graded_tree){ 0 };

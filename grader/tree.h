@@ -18,6 +18,7 @@ struct graded_tree {
 	struct buf build_details; /* what failed and the tail of the build log */
 	double build_seconds;
 	struct buf notes;    /* things changed in the copy, e.g. symlinks removed */
+	char *compiler;      /* "CC=ccache cc" when the build used ccache (checks that build use it too), or NULL */
 };
 
 struct tree_options {
@@ -39,6 +40,12 @@ int tree_in_place(struct graded_tree *t, const char *path);
  * in t->build_failed and every check fails).
  */
 int tree_prepare(struct graded_tree *t, const char *source, const struct tree_options *opts, FILE *report);
+
+/* Copy source to the new folder dest as tree_prepare() does (cp -a, without build/ and
+ * build-san/). 0, or -1 with a message on stderr. */
+int tree_copy_sources(const char *source, const char *dest);
+/* chmod -R a+rX: every user may read it and enter its folders. 0 or -1. */
+int tree_open_to_all(const char *path);
 
 /* Remove the scratch copy (unless keep: then say where it is). */
 void tree_release(struct graded_tree *t, bool keep, FILE *report);

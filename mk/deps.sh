@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the kit builds and runs with are present.
 # As root, install what is missing with apt-get; otherwise print the exact
-# command to run and fail. `mk/deps.sh --list` prints the package list.
+# command to run and fail. `mk/deps.sh --list` prints the package list;
+# `mk/deps.sh PACKAGE...` does the same for just those packages (make diagrams
+# asks for graphviz alone).
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,7 @@ packages=(
 	iproute2 iputils-ping procps util-linux         # isolate, ns-*: ip, ping, ps, unshare, setpriv
 	slirp4netns                                     # isolate's rootless networking
 	patch                                           # make check-grader applies seeded bugs
+	ccache                                          # grader/grade --tree/--batch: a source shared by many submissions compiles once
 )
 # Parts of the kit add packages in mk/deps.d/NAME.list (one name per line, #
 # comments). NAME.optional.list holds packages only an optional part needs
@@ -34,6 +37,10 @@ done
 if [[ "${1:-}" == "--list" ]]; then
 	printf '%s\n' "${packages[@]}" "${optional[@]}"
 	exit 0
+fi
+if [[ $# -gt 0 ]]; then # only these
+	packages=("$@")
+	optional=()
 fi
 
 missing_from() {

@@ -10,7 +10,12 @@ diagrams/lab-a.dot: lab-a
 	./lab-a --dot $@ >/dev/null
 diagrams/lab-e.dot: lab-e
 	./lab-e --work 1 --dot $@ >/dev/null
-diagrams/%.svg: diagrams/%.dot
+# dot comes from graphviz: installed first as root, named with the command to
+# install it otherwise (like the packages of make grade and make check).
+.PHONY: diagrams-deps
+diagrams-deps:
+	@mk/deps.sh graphviz
+diagrams/%.svg: diagrams/%.dot | diagrams-deps
 	dot -Tsvg $< -o $@
-diagrams/%.png: diagrams/%.dot
+diagrams/%.png: diagrams/%.dot | diagrams-deps
 	dot -Tpng -Gdpi=110 $< -o $@

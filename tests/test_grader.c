@@ -2,6 +2,8 @@
  * the report, JSON, the score, and the command line (tree and batch modes). */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,10 +20,12 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "closest.h"
 #include "grade.h"
 #include "json.h"
 #include "judge.h"
 #include "lines.h"
+#include "needs.h"
 #include "report.h"
 #include "rubric.h"
 #include "runner.h"
@@ -114,21 +118,44 @@ struct graded {
 	char *tree;
 };
 
-static void grade_text(struct graded *g, const char *text)
+/* Grade in a fresh tree (holding one file, "marker", with "in the tree") with these needs met or not. */
+static void grade_text_on(struct graded *g, const char *text, struct machine *machine)
 {
 	struct graded_tree tree;
 	size_t len = 0;
 	FILE *out = open_memstream(&g->report, &len);
-	struct grade_config cfg = { .out = out };
+	struct grade_config cfg = { .out = out, .machine = machine };
 
 	parse_ok(&g->rubric, text);
 	g->tree = make_temp_dir("grade-test-tree.x");
 	assert_non_null(g->tree);
+	char *marker = xasprintf("%s/marker", g->tree);
+	write_file(marker, "in the tree\n");
+	free(marker);
 	assert_int_equal(tree_in_place(&tree, g->tree), 0);
 	g->results = xcalloc(g->rubric.nchecks, sizeof(*g->results));
 	grade_checks(&g->rubric, &cfg, &tree, g->results);
 	fclose(out);
 	tree_release(&tree, false, stderr);
+}
+
+/* Every probed need met, as on a machine with KVM, root and user namespaces. */
+static struct machine able_machine(void)
+{
+	struct machine m = { 0 };
+	struct need_probe *all[] = { &m.kvm, &m.root, &m.userns, &m.unprivileged };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		*all[i] = (struct need_probe){ .probed = true, .met = true, .text = "found it" };
+	snprintf(m.kvm.text, sizeof(m.kvm.text), "/dev/kvm opens and makes a VM");
+	return m;
+}
+
+static void grade_text(struct graded *g, const char *text)
+{
+	struct machine m = able_machine();
+
+	grade_text_on(g, text, &m);
 }
 
 static void graded_free(struct graded *g)
@@ -207,6 +234,17 @@ static int run_cli(char **output, const char *tmpdir, ...)
 	unlink(out_path);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+/* Is this process's user named in the group's member list (or is it in the group now)? */
+static bool listed_in(const struct group *gr)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	for (char **m = gr->gr_mem; pw && m && *m; m++)
+		if (strcmp(*m, pw->pw_name) == 0)
+			return true;
+	return getegid() == gr->gr_gid;
 }
 
 /* ---------------------------------------------------------------- rubric parsing */
@@ -502,9 +540,9 @@ static void test_expect_and_forbid(void **state)
 
 	assert_int_equal(g.results[1].verdict, VERDICT_FAIL);
 	assert_contains(details(&g, 1), "expected a line matching: ^zzz$\n");
-	/* Shown: the lines after the last expectation that matched (line 5). */
-	assert_contains(details(&g, 1), "output, lines 5-14 of 30:\n");
-	assert_contains(details(&g, 1), "   5 | 5\n");
+	/* No line resembles "zzz": the last lines are shown. */
+	assert_contains(details(&g, 1), "  (no output line resembles it)\n");
+	assert_contains(details(&g, 1), "output, lines 21-30 of 30:\n");
 	assert_not_contains(details(&g, 1), "| 15\n");
 
 	assert_int_equal(g.results[2].verdict, VERDICT_FAIL);
@@ -546,21 +584,422 @@ static void test_skip(void **state)
 	struct graded g = { 0 };
 
 	(void)state;
-	grade_text(&g, "check k.skip\n  run echo starting; echo 'lab-a: no /dev/kvm: load the kvm module'; echo; exit 77\n"
+	/* Only a check that needs the network takes the program's 77 as SKIP, with its reason. */
+	grade_text(&g, "check k.skip\n  needs network\n"
+		       "  run echo starting; echo 'lab-d: the mirror is not reachable'; echo; exit 77\n"
 		       "  expect ^never$\n"
-		       "check k.silent\n  run exit 77\n"
+		       "check k.silent\n  needs network\n  run exit 77\n"
 		       "check k.wanted\n  run exit 77\n  status 77\n"
-		       "check k.asan\n  run echo '==1==ERROR: LeakSanitizer: detected memory leaks'; exit 77\n");
+		       "check k.asan\n  needs network\n  run echo '==1==ERROR: LeakSanitizer: detected memory leaks'; exit 77\n");
 	assert_int_equal(g.results[0].verdict, VERDICT_SKIP);
-	assert_string_equal(details(&g, 0), "lab-a: no /dev/kvm: load the kvm module\n");
+	assert_string_equal(details(&g, 0), "lab-d: the mirror is not reachable\n");
 	assert_int_equal(g.results[1].verdict, VERDICT_SKIP);
 	assert_string_equal(details(&g, 1), "(the program gave no reason)\n");
 	assert_int_equal(g.results[2].verdict, VERDICT_OK);
 	assert_int_equal(g.results[3].verdict, VERDICT_FAIL);
 	assert_contains(g.report, "k.skip ");
 	assert_contains(g.report, "SKIP (");
-	assert_contains(g.report, "    lab-a: no /dev/kvm: load the kvm module\n");
+	assert_contains(g.report, "    lab-d: the mirror is not reachable\n");
 	graded_free(&g);
+}
+
+/* A program cannot turn a FAIL into a SKIP: the grader decides what cannot run here. */
+static void test_exit_77_is_a_claim_the_grader_checks(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check c.kvm\n  needs kvm\n  run echo 'lab-a: cannot open /dev/kvm'; exit 77\n"
+		       "check c.nothing\n  run echo 'I cannot run here'; exit 77\n"
+		       "check c.wanted\n  needs kvm\n  run exit 77\n  status 77\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 0), "the program says it cannot run here (exit status 77), but the grader "
+			"found what this check needs: kvm (/dev/kvm opens and makes a VM)\n");
+	assert_contains(details(&g, 0), "its reason: lab-a: cannot open /dev/kvm\n");
+	assert_int_equal(g.results[1].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 1), "this check needs nothing of the machine (no 'needs' line)");
+	assert_int_equal(g.results[2].verdict, VERDICT_OK);
+	graded_free(&g);
+}
+
+static void test_needs_unmet_skip_before_running(void **state)
+{
+	struct machine m = able_machine();
+	struct graded g = { 0 };
+
+	(void)state;
+	m.kvm = (struct need_probe){ .probed = true, .met = false, .text = "/dev/kvm is crw------- root:root" };
+	m.root = (struct need_probe){ .probed = true, .met = false, .text = "the grader runs as alice" };
+	grade_text_on(&g, "check n.kvm\n  needs kvm\n  run touch \"$GRADE_TREE/ran\"\n"
+			  "check n.both\n  needs kvm userns\n  needs root\n  run touch \"$GRADE_TREE/ran\"\n"
+			  "check n.userns\n  needs userns\n  run echo ran\n  expect ^ran$\n", &m);
+	assert_int_equal(g.results[0].verdict, VERDICT_SKIP);
+	assert_string_equal(details(&g, 0), "needs kvm: /dev/kvm is crw------- root:root\n");
+	assert_int_equal(g.results[1].verdict, VERDICT_SKIP);
+	assert_string_equal(details(&g, 1), "needs kvm: /dev/kvm is crw------- root:root\n"
+					    "needs root: the grader runs as alice\n");
+	assert_int_equal(g.results[2].verdict, VERDICT_OK);
+	char *ran = xasprintf("%s/ran", g.tree);
+	assert_false(path_exists(ran)); /* never run */
+	free(ran);
+	graded_free(&g);
+}
+
+static void test_needs_parse(void **state)
+{
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "check a\n  run true\n  needs kvm gpu\n", "t.rubric:3: unknown need 'gpu'" },
+		{ "check a\n  run true\n  needs optin:a/b\n", "t.rubric:3: bad opt-in name 'a/b'" },
+		{ "check a\n  run true\n  cost x\n  cost y\n", "t.rubric:4: 'cost' given twice" },
+	};
+	struct rubric r;
+
+	(void)state;
+	parse_ok(&r, "check a\n  run true\n  needs kvm, userns\n  needs optin:lab-d-vm network\n  cost 1 GB\n");
+	assert_int_equal(r.checks[0].needs, NEED_KVM | NEED_USERNS | NEED_NETWORK);
+	assert_int_equal(r.checks[0].noptins, 1);
+	assert_string_equal(r.checks[0].optins[0], "lab-d-vm");
+	assert_string_equal(r.checks[0].cost, "1 GB");
+	rubric_free(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rubric_error err = { "" };
+
+		r = (struct rubric){ 0 };
+		assert_int_equal(parse_text(&r, bad[i].text, &err), -1);
+		if (strncmp(err.text, bad[i].error, strlen(bad[i].error)) != 0)
+			fail_msg("case %zu: got \"%s\", expected \"%s...\"", i, err.text, bad[i].error);
+		rubric_free(&r);
+	}
+}
+
+static void test_optin(void **state)
+{
+	static const char text[] = "check o.big\n  needs optin:big\n  cost downloads 1 GB\n  run echo ran\n"
+				   "check o.small\n  run true\n";
+	const char *const with[] = { "big", NULL };
+	struct machine m = able_machine();
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text_on(&g, text, &m);
+	assert_int_equal(g.results[0].verdict, VERDICT_SKIP);
+	assert_contains(details(&g, 0), "not asked for: this check is opt-in (downloads 1 GB); run it with "
+			"'make grade GRADE_WITH=big' (or grader/grade --with big)");
+	assert_not_contains(g.report, "Opted in");
+	graded_free(&g);
+
+	m.optins = with;
+	grade_text_on(&g, text, &m);
+	assert_int_equal(g.results[0].verdict, VERDICT_OK);
+	assert_contains(g.report, "Opted in: o.big: downloads 1 GB\n");
+	graded_free(&g);
+}
+
+static void test_cmocka_all_skipped_scores_nothing(void **state)
+{
+	struct graded g = { 0 };
+
+	(void)state;
+	grade_text(&g, "check t.all-skipped\n  needs kvm\n"
+		       "  run printf '[==========] 2 test(s) run.\\n[  PASSED  ] 0 test(s).\\n[  SKIPPED ] 2 test(s), "
+		       "listed below:\\n[  SKIPPED ] test_a\\n'\n"
+		       "  expect ^\\[  PASSED  \\] [0-9]+ test\\(s\\)\\.$\n"
+		       "check t.some-skipped\n"
+		       "  run printf '[  PASSED  ] 3 test(s).\\n[  SKIPPED ] 1 test(s), listed below:\\n'\n"
+		       "  expect ^\\[  PASSED  \\] [0-9]+ test\\(s\\)\\.$\n"
+		       "check t.network\n  needs network\n"
+		       "  run printf '[  PASSED  ] 0 test(s).\\n[  SKIPPED ] 4 test(s), listed below:\\nno mirror\\n'\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 0), "every test of a cmocka group was skipped (line 2), so it tested nothing, "
+			"but the grader found what this check needs: kvm");
+	assert_int_equal(g.results[1].verdict, VERDICT_OK);
+	assert_int_equal(g.results[2].verdict, VERDICT_SKIP);
+	graded_free(&g);
+}
+
+static void test_closest_line(void **state)
+{
+	struct graded g = { 0 };
+	struct buf lit = { 0 };
+
+	(void)state;
+	regex_literals(&lit, "^a\\.6 exits: [0-9]+ \\(x\\)s?$");
+	assert_string_equal(buf_str(&lit), "a.6 exits: \n (x)");
+	buf_reset(&lit);
+	regex_literals(&lit, "^(PASSED  |SKIPPED )\\] 9 tests{0,1}x*");
+	assert_string_equal(buf_str(&lit), "PASSED  \nSKIPPED \n] 9 test");
+	buf_free(&lit);
+
+	/* The decisive line is the 18th of 25, not among the first ten. */
+	grade_text(&g, "check b.exits\n"
+		       "  run for i in $(seq 1 17); do echo \"guest line $i\"; done; "
+		       "echo 'lab-b: the guest finished after 1048 exits (1047 of them port I/O)'; seq 19 25\n"
+		       "  expect ^guest line 1$\n"
+		       "  expect ^lab-b: the guest finished after 1047 exits \\(1046 of them port I/O\\)$\n");
+	assert_int_equal(g.results[0].verdict, VERDICT_FAIL);
+	assert_contains(details(&g, 0), "  closest, line 18 of 25:\n");
+	assert_contains(details(&g, 0), "  > 18 | lab-b: the guest finished after 1048 exits (1047 of them port I/O)\n");
+	assert_contains(details(&g, 0), "    17 | guest line 17\n");
+	assert_contains(details(&g, 0), "    19 | 19\n");
+	assert_not_contains(details(&g, 0), "| guest line 1\n");
+	assert_not_contains(details(&g, 0), "output, lines");
+	graded_free(&g);
+}
+
+static void test_kvm_access_advice(void **state)
+{
+	struct stat st = { .st_mode = S_IFCHR | 0600, .st_uid = 0, .st_gid = 0 };
+	struct buf text = { 0 };
+	struct group *disk = getgrnam("disk");
+	bool use_disk = disk && !listed_in(disk);
+	gid_t disk_gid = disk ? disk->gr_gid : 0; /* getgr* reuse one buffer: keep what is needed */
+
+	(void)state;
+	kvm_access_advice(&text, "/dev/kvm", EACCES, &st);
+	assert_contains(buf_str(&text), "/dev/kvm is crw------- root:root and ");
+	assert_contains(buf_str(&text), "run as root (sudo), or have the admin give you access: "
+			"sudo setfacl -m u:");
+	assert_not_contains(buf_str(&text), "usermod"); /* no group has access: joining one would not help */
+	buf_reset(&text);
+	kvm_access_advice(&text, "/dev/kvm", ENOENT, NULL);
+	assert_contains(buf_str(&text), "/dev/kvm does not exist: there is no KVM here");
+	buf_reset(&text);
+	if (use_disk) {
+		st.st_mode = S_IFCHR | 0660;
+		st.st_gid = disk_gid;
+		kvm_access_advice(&text, "/dev/kvm", EACCES, &st);
+		assert_contains(buf_str(&text), "crw-rw---- root:disk");
+		assert_contains(buf_str(&text), "join its group disk (sudo usermod -aG disk ");
+	}
+	buf_free(&text);
+}
+
+static void test_kvm_probe_opens_the_kits_device(void **state)
+{
+	struct machine m = { 0 };
+	const struct need_probe *p;
+
+	(void)state;
+	setenv("KIT_KVM_DEVICE", "/nonexistent/kvm", 1);
+	p = machine_need(&m, NEED_KVM);
+	assert_false(p->met);
+	assert_contains(p->text, "/nonexistent/kvm does not exist");
+	m = (struct machine){ 0 };
+	setenv("KIT_KVM_DEVICE", "/dev/null", 1);
+	p = machine_need(&m, NEED_KVM);
+	assert_false(p->met);
+	assert_contains(p->text, "/dev/null opens, but is not KVM");
+	unsetenv("KIT_KVM_DEVICE");
+	m = (struct machine){ 0 };
+	p = machine_need(&m, NEED_ROOT);
+	assert_int_equal(p->met, geteuid() == 0);
+}
+
+/* Root grading a tree in a folder only root may enter: the rootless check runs in a copy uid 65534 can reach. */
+static void test_unprivileged_user_reaches_the_tree(void **state)
+{
+	struct machine m = { 0 };
+	struct graded g = { 0 };
+
+	(void)state;
+	if (geteuid() != 0 || !machine_need(&m, NEED_UNPRIVILEGED_USER)->met)
+		skip();
+	grade_text_on(&g, "check u.reach\n  needs unprivileged-user\n"
+			  "  run $UNPRIVILEGED sh -c 'id -u; cat \"$GRADE_TREE/marker\"'\n"
+			  "  expect ^${UNPRIVILEGED_UID}$\n  expect ^in the tree$\n", &m);
+	if (g.results[0].verdict != VERDICT_OK)
+		fail_msg("%s\n%s", details(&g, 0), buf_str(&g.results[0].output));
+	assert_contains(details(&g, 0), "note: uid 65534 cannot reach ");
+	assert_contains(details(&g, 0), "is drwx------ root:root): ran in a copy it can reach, ");
+	assert_contains(buf_str(&g.results[0].output), "65534\n");
+	graded_free(&g);
+}
+
+/* Run a shell command from the kit's top folder; its output (stdout and stderr) and exit status. */
+static int shell_output(const char *command, char **output)
+{
+	char *full = xasprintf("(%s) 2>&1", command);
+	FILE *p = popen(full, "r");
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	int status;
+
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(&b, chunk, n);
+	status = pclose(p);
+	free(full);
+	*output = buf_take(&b);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static bool in_kit_top(void)
+{
+	return path_exists("labs/lab-d/prereqs.sh") && path_exists("mk/deps.sh");
+}
+
+/* make diagrams installs graphviz first (as root), or names it: with fake dpkg-query and apt-get. */
+static void test_diagrams_install_or_name_graphviz(void **state)
+{
+	char *dir = make_temp_dir("grade-test-deps");
+	char *out, *cmd;
+
+	(void)state;
+	if (!in_kit_top())
+		skip();
+	cmd = xasprintf("printf '#!/bin/sh\\necho \"deinstall ok config-files\"\\n' > %s/dpkg-query && "
+			"printf '#!/bin/sh\\necho \"apt-get $*\" >> %s/log\\n' > %s/apt-get && "
+			"chmod +x %s/dpkg-query %s/apt-get && PATH=%s:$PATH mk/deps.sh graphviz; echo status=$?; "
+			"cat %s/log 2>/dev/null", dir, dir, dir, dir, dir, dir, dir);
+	shell_output(cmd, &out);
+	if (geteuid() == 0) {
+		assert_contains(out, "deps: installing graphviz\n");
+		assert_contains(out, "apt-get install -y -qq --no-install-recommends graphviz\n");
+		assert_contains(out, "status=0");
+	} else {
+		assert_contains(out, "deps: install them with: sudo apt-get update && sudo apt-get install -y graphviz\n");
+		assert_contains(out, "status=1");
+	}
+	free(out);
+	free(cmd);
+	/* ... and make diagrams asks for it before the first dot. */
+	shell_output("make -n --no-print-directory diagrams", &out);
+	assert_non_null(strstr(out, "mk/deps.sh graphviz\n"));
+	assert_true(strstr(out, "mk/deps.sh graphviz\n") < strstr(out, "dot -T"));
+	free(out);
+	remove_scratch_tree(dir);
+	free(dir);
+}
+
+/* Offline, with nothing fetched yet, lab-d-vm's prerequisites SKIP in one line. */
+static void test_lab_d_offline_is_one_skip_line(void **state)
+{
+	char *dir = make_temp_dir("grade-test-offline");
+	char *out, *cmd;
+	int status;
+
+	(void)state;
+	if (!in_kit_top())
+		skip();
+	/* An apt-get whose mirror is a closed local port (9, discard); the rest is the machine's. */
+	cmd = xasprintf("mkdir %s/debs && printf '#!/bin/sh\\ncase \" $* \" in *\" --print-uris \"*) "
+			"echo \"'\"'\"'http://127.0.0.1:9/debian/pool/x.deb'\"'\"' x.deb 1 SHA256:0\";; esac\\n' > %s/apt-get && "
+			"chmod +x %s/apt-get && PATH=%s:$PATH LAB_D_DEBS=%s/debs labs/lab-d/prereqs.sh",
+			dir, dir, dir, dir, dir);
+	status = shell_output(cmd, &out);
+	assert_int_equal(status, 77);
+	if (!strstr(out, "SKIP: needs ") && !strstr(out, "apt knows no")) { /* the tools are here */
+		assert_contains(out, "lab-d-vm: SKIP: Debian's package mirror (127.0.0.1:9) cannot be reached");
+		assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out)); /* one line */
+	}
+	free(out);
+	free(cmd);
+	remove_scratch_tree(dir);
+	free(dir);
+}
+
+/* kbuild splits paths at blanks: a kit cloned into one builds its modules elsewhere. */
+static void test_lab_d_kbuild_path_has_no_blank(void **state)
+{
+	char *out;
+
+	(void)state;
+	if (!in_kit_top())
+		skip();
+	assert_int_equal(shell_output("bash -c 'LAB_D_BUILD=\"/tmp/my labs/kit/build/lab-d\"; "
+				      "source labs/lab-d/lib.sh; kbuild_dir'", &out), 0);
+	assert_contains(out, "/tmp/lab-d-kbuild-");
+	assert_contains(out, "/usr/src\n");
+	assert_null(strchr(out, ' '));
+	free(out);
+	assert_int_equal(shell_output("bash -c 'LAB_D_BUILD=/tmp/kit/build/lab-d; "
+				      "source labs/lab-d/lib.sh; kbuild_dir'", &out), 0);
+	assert_string_equal(out, "/tmp/kit/build/lab-d/root/usr/src\n");
+	free(out);
+}
+
+/* ./lab-d that cannot show the hypercalls here says so once, with no contradicting register dump. */
+static void test_lab_d_skip_is_one_message(void **state)
+{
+	char *out;
+	int status;
+
+	(void)state;
+	if (!path_exists("lab-d"))
+		skip();
+	status = shell_output("./lab-d", &out);
+	if (status == 77) {
+		assert_contains(out, "lab-d: SKIP: ");
+		assert_not_contains(out, "raise it with --timeout");
+		assert_not_contains(out, "vCPU 0 stopped");
+	}
+	free(out);
+}
+
+/* The grader's files depend on each other in layers: no include cycle among them. */
+static void test_includes_form_a_dag(void **state)
+{
+	char *names[64], *edges[64][16];
+	size_t count = 0, nedges[64] = { 0 };
+	int color[64] = { 0 };
+	FILE *list = popen("ls grader/*.c grader/*.h 2>/dev/null", "r");
+	char path[256];
+
+	(void)state;
+	if (!list)
+		skip();
+	while (fgets(path, sizeof(path), list) && count < 64) {
+		path[strcspn(path, "\n")] = '\0';
+		char *base = strrchr(path, '/') + 1;
+		size_t n = strcspn(base, ".");
+		size_t at = 0;
+		while (at < count && (strlen(names[at]) != n || strncmp(names[at], base, n) != 0))
+			at++;
+		if (at == count)
+			names[count++] = xstrndup(base, n);
+		char *text = read_file(path);
+		for (char *inc = text ? strstr(text, "#include \"") : NULL; inc; inc = strstr(inc + 1, "#include \"")) {
+			char *name = inc + 10;
+			size_t len = strcspn(name, ".\"");
+			if (nedges[at] < 16 && !(strlen(names[at]) == len && strncmp(names[at], name, len) == 0))
+				edges[at][nedges[at]++] = xstrndup(name, len);
+		}
+		free(text);
+	}
+	pclose(list);
+	if (count < 5)
+		skip(); /* not run from the kit's top folder */
+	/* Depth-first search: meeting a module still on the stack is a cycle. */
+	size_t stack[64], edge_at[64], depth = 0;
+	for (size_t start = 0; start < count; start++) {
+		if (color[start])
+			continue;
+		stack[depth] = start, edge_at[depth++] = 0, color[start] = 1;
+		while (depth) {
+			size_t v = stack[depth - 1];
+			if (edge_at[depth - 1] == nedges[v]) {
+				color[v] = 2, depth--;
+				continue;
+			}
+			char *to = edges[v][edge_at[depth - 1]++];
+			for (size_t w = 0; w < count; w++) {
+				if (strcmp(names[w], to) != 0)
+					continue;
+				if (color[w] == 1)
+					fail_msg("include cycle through grader/%s and grader/%s", names[v], names[w]);
+				if (color[w] == 0)
+					stack[depth] = w, edge_at[depth++] = 0, color[w] = 1;
+			}
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		for (size_t j = 0; j < nedges[i]; j++)
+			free(edges[i][j]);
+		free(names[i]);
+	}
 }
 
 static void test_sanitizer_lines(void **state)
@@ -616,7 +1055,7 @@ static void test_timeout_kills_process_group(void **state)
 	struct rubric r;
 	struct judgement j;
 	parse_ok(&r, "check t\n  run x\n  timeout 0.3\n  expect never\n");
-	judge_run(&r.checks[0], &res, NULL, 0, &j);
+	judge_run(&r.checks[0], &res, NULL, 0, NULL, &j);
 	assert_int_equal(j.verdict, VERDICT_FAIL);
 	assert_contains(buf_str(&j.details), "timed out after 0.3s");
 	assert_contains(buf_str(&j.details), "1 | partial output\n");
@@ -720,7 +1159,7 @@ static void test_spawn_failure(void **state)
 	assert_int_equal(run_command(&spec, &res), -ENOENT);
 	assert_int_equal(res.spawn_error, ENOENT);
 	parse_ok(&r, "check t\n  run x\n");
-	judge_run(&r.checks[0], &res, NULL, 0, &j);
+	judge_run(&r.checks[0], &res, NULL, 0, NULL, &j);
 	assert_int_equal(j.verdict, VERDICT_FAIL);
 	assert_contains(buf_str(&j.details), "could not start the command: No such file or directory");
 	buf_free(&j.details);
@@ -774,7 +1213,7 @@ static void test_report_format(void **state)
 	(void)state;
 	grade_text(&g, "check p.one\n  title a short title\n  points 2\n  run true\n"
 		       "check p.two-with-long-id\n  title a considerably longer title here\n  run false\n"
-		       "check q.three\n  run exit 77\n  points 4\n");
+		       "check q.three\n  run exit 77\n  needs network\n  points 4\n");
 	/* One line per check, the verdicts aligned in one column, then the part subtotal. */
 	char *ok = strstr(g.report, "p.one: a short title ");
 	char *fail = strstr(g.report, "p.two-with-long-id: a considerably longer title here ");
@@ -1014,7 +1453,7 @@ static void test_json_gradescope_format(void **state)
 	(void)state;
 	grade_text(&g, "check j.ok\n  title passes\n  points 3\n  run true\n"
 		       "check j.fail\n  title fails \"quoted\"\n  points 2\n  run head -c 2000 /dev/urandom; exit 1\n"
-		       "check j.skip\n  points 5\n  run echo 'no kvm'; exit 77\n");
+		       "check j.skip\n  points 5\n  needs network\n  run echo 'no kvm'; exit 77\n");
 	score_sheet_compute(&g.rubric, g.results, &s);
 	json_gradescope(&json, &g.rubric, g.results, &s, 12.6, "a note\n");
 	if (!json_valid(json.data, json.len))
@@ -1123,7 +1562,7 @@ static void test_cli_usage_errors(void **state)
 static void test_cli_list_and_in_place(void **state)
 {
 	struct cli_fixture f = cli_setup("check a.one\n  title first\n  points 2\n  run echo hi\n  expect ^hi$\n"
-					 "check a.two\n  run exit 77\n");
+					 "check a.two\n  needs network\n  run exit 77\n");
 	char *out, *json = NULL;
 
 	(void)state;
@@ -1296,10 +1735,12 @@ static void test_cli_batch(void **state)
 				 "--out", reports, NULL), 1);
 	assert_contains(out, "] bob: 1/4 (");
 	text = read_file(csv);
-	assert_string_equal(text, "submission,hello,total,max\n"
-				  "alice,4,4,4\n"
-				  "bob,1,1,4\n"
-				  "\"carol,jr\",4,4,4\n");
+	/* Each row ends with the seconds that submission took. */
+	assert_true(strncmp(text, "submission,hello,total,max,seconds\n", 35) == 0);
+	assert_contains(text, "\nalice,4,4,4,");
+	assert_contains(text, "\nbob,1,1,4,");
+	assert_contains(text, "\n\"carol,jr\",4,4,4,");
+	assert_contains(out, "s per submission (each took ");
 	free(text);
 	char *bob_report = xasprintf("%s/bob.txt", reports), *bob_json = xasprintf("%s/bob.json", reports);
 	text = read_file(bob_report);
@@ -1334,6 +1775,20 @@ int main(void)
 		cmocka_unit_test(test_expect_and_forbid),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_exit_77_is_a_claim_the_grader_checks),
+		cmocka_unit_test(test_needs_unmet_skip_before_running),
+		cmocka_unit_test(test_needs_parse),
+		cmocka_unit_test(test_optin),
+		cmocka_unit_test(test_cmocka_all_skipped_scores_nothing),
+		cmocka_unit_test(test_closest_line),
+		cmocka_unit_test(test_kvm_access_advice),
+		cmocka_unit_test(test_kvm_probe_opens_the_kits_device),
+		cmocka_unit_test(test_unprivileged_user_reaches_the_tree),
+		cmocka_unit_test(test_includes_form_a_dag),
+		cmocka_unit_test(test_diagrams_install_or_name_graphviz),
+		cmocka_unit_test(test_lab_d_offline_is_one_skip_line),
+		cmocka_unit_test(test_lab_d_kbuild_path_has_no_blank),
+		cmocka_unit_test(test_lab_d_skip_is_one_message),
 		cmocka_unit_test(test_sanitizer_lines),
 		cmocka_unit_test(test_timeout_kills_process_group),
 		cmocka_unit_test(test_timeout_sends_term_to_the_group),

@@ -131,7 +131,8 @@ static void test_seed_4_odd_memory(void **state)
 	check_seed("4", (3 << 20) + 0x5000, true);
 }
 
-int main(void)
+/* argv[1], if given, runs only the tests whose names match it (cmocka's filter, '*' allowed). */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed_1),
@@ -140,5 +141,7 @@ int main(void)
 		cmocka_unit_test(test_seed_4_odd_memory),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sys/uio.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -69,6 +70,7 @@ struct port_spec {
 	const char *name;  /* for reports and --trace */
 	pio_fn fn;
 	void *opaque;
+	uint64_t exits;    /* exits on this port, every vCPU's (counted by the run loop) */
 };
 
 /* Where vm_create_raw failed: opening the device, or a KVM ioctl after it. */
@@ -138,6 +140,13 @@ void vm_destroy(struct vm *vm);
 int vm_on_port_raw(struct vm *vm, const struct port_spec *spec);
 void vm_on_port(struct vm *vm, const struct port_spec *spec);
 const struct port_spec *vm_port(const struct vm *vm, uint16_t port);
+
+/*
+ * One line on out: "PREFIX: exits by port: console (0x00e9) 14, print
+ * (0x0500) 1, ...", every registered port with the exits the run loop
+ * counted on it: the hypervisor's own count of each hypercall's cost.
+ */
+void vm_print_port_exits(const struct vm *vm, const char *prefix, FILE *out);
 
 /* --- vCPU ---------------------------------------------------------------- */
 

@@ -180,12 +180,21 @@ static void trace_exit(struct vcpu *v)
 	fprintf(stderr, " rip 0x%llx\n", vcpu_regs(v)->rip);
 }
 
+/* The port's spec, writable: the run loop counts its exits. */
+static struct port_spec *port_of(struct vm *vm, uint16_t port)
+{
+	for (unsigned i = 0; i < vm->nports; i++)
+		if (vm->ports[i].port == port)
+			return &vm->ports[i];
+	return NULL;
+}
+
 /* Check the access against the port's spec, then call its handler. */
 static enum pio_result dispatch_pio(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
 	bool out = r->io.direction == KVM_EXIT_IO_OUT;
-	const struct port_spec *spec = vm_port(v->vm, r->io.port);
+	struct port_spec *spec = port_of(v->vm, r->io.port);
 	struct pio io = {
 		.port = r->io.port, .out = out, .size = r->io.size, .count = r->io.count,
 		.data = (uint8_t *)r + r->io.data_offset,
@@ -213,6 +222,7 @@ static enum pio_result dispatch_pio(struct vcpu *v)
 	}
 	if (out)
 		memcpy(&io.value, io.data, io.size);
+	__atomic_add_fetch(&spec->exits, 1, __ATOMIC_RELAXED);
 	return spec->fn(v, &io, spec->opaque);
 }
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -82,7 +83,7 @@ void vm_create(struct vm *vm)
 			char advice[400];
 
 			die_with(EXIT_SKIP, "%s: %s: %s", kvm_device(), strerror(-err),
-				 device_access_advice(kvm_device(), advice, sizeof(advice)));
+				 device_access_advice(kvm_device(), NULL, advice, sizeof(advice)));
 		}
 		die_with(EXIT_SKIP, "%s: %s", kvm_device(), strerror(-err));
 	}
@@ -167,6 +168,17 @@ const struct port_spec *vm_port(const struct vm *vm, uint16_t port)
 	return NULL;
 }
 
+void vm_print_port_exits(const struct vm *vm, const char *prefix, FILE *out)
+{
+	fflush(stdout);
+	fprintf(out, "%s: exits by port:", prefix);
+	for (unsigned i = 0; i < vm->nports; i++)
+		fprintf(out, "%s %s (0x%04x) %llu", i ? "," : "", vm->ports[i].name ? vm->ports[i].name : "?",
+		       vm->ports[i].port,
+		       (unsigned long long)__atomic_load_n(&vm->ports[i].exits, __ATOMIC_RELAXED));
+	fprintf(out, "\n");
+}
+
 int vm_on_port_raw(struct vm *vm, const struct port_spec *spec)
 {
 	if (!spec->fn || !spec->dirs || (spec->dirs & ~(PIO_DIR_IN | PIO_DIR_OUT)))
@@ -177,7 +189,8 @@ int vm_on_port_raw(struct vm *vm, const struct port_spec *spec)
 		return -EEXIST;
 	if (vm->nports == VM_MAX_PORTS)
 		return -ENOSPC;
-	vm->ports[vm->nports++] = *spec;
+	vm->ports[vm->nports] = *spec;
+	vm->ports[vm->nports++].exits = 0;
 	return 0;
 }
 

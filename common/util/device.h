@@ -3,13 +3,21 @@
 #define KIT_DEVICE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
+
+/* "crw------- root:root", as ls -l shows a file's kind, mode, owner and group. */
+const char *device_mode_text(const struct stat *st, char *buf, size_t size);
 
 /*
- * Advice for a device node that the calling user may not open (EACCES/EPERM),
- * from its owner, group and mode as they are on this machine: join its group
- * when the group may use it and the user is not in it; otherwise run as root
- * or have an administrator grant access. Writes one sentence into buf.
+ * For a device node the calling user may not open (EACCES/EPERM): who may,
+ * and what will work for this user, from its owner, group and mode as they
+ * are on this machine: "PATH is crw------- root:root and USER may not open
+ * it: run as root (sudo), or have the admin give you access: ...". Joining
+ * a group is suggested only when a non-root group may read and write it.
+ * st: the node's status if the caller has it, or NULL to look it up. One
+ * sentence into buf, which it returns.
  */
-const char *device_access_advice(const char *path, char *buf, size_t size);
+const char *device_access_advice(const char *path, const struct stat *st, char *buf,
+				 size_t size);
 
 #endif

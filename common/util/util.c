@@ -97,3 +97,18 @@ int remove_tree(const char *path)
 
 	return ret < 0 ? -errno : ret;
 }
+
+void kit_not_written(const char *what, const char *where)
+{
+	static const char *said[32];
+	unsigned i;
+
+	for (i = 0; i < 32 && said[i]; i++)
+		if (said[i] == what)
+			return;
+	if (i < 32)
+		said[i] = what;
+	fflush(stdout);
+	fprintf(stderr, "%s: not written yet: %s: write it in %s (its README says what it must do)\n",
+		kit_progname, what, where);
+}

@@ -30,6 +30,12 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "Try 'prog --help'.", exit EXIT_USAGE. */
 void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/*
+ * What a stub of the student handout says, once per stub, on stderr:
+ * "PROG: not written yet: WHAT: write it in WHERE (its README says what it must do)".
+ */
+void kit_not_written(const char *what, const char *where);
+
 /* Remove path and everything below it, not following symbolic links. 0 or -errno. */
 int remove_tree(const char *path);
 

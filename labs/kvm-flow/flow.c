@@ -1,6 +1,6 @@
 /*
  * kvm-flow's host side: a VM for the kvm-flow guest, a KVM_RUN loop of its
- * own (see flow.h for why), a tiny MMIO device, and the four demos.
+ * own (see flow.h for why), and a tiny MMIO device; the demos are demos.c.
  */
 #include "flow.h"
 
@@ -24,9 +24,7 @@ GUEST_IMAGE_FILE(kvm_flow, "kvm-flow")
 #define FLOW_MEM (2ull << 20)
 /* The signal demo's timer, and the watchdog behind --timeout. Not SIGRTMIN + 0:
  * the kit's own run loop uses that one. */
-#define SIG_DEMO     (SIGRTMIN + 1)
 #define SIG_WATCHDOG (SIGRTMIN + 2)
-#define DEMO_SIGNAL_NS 20000000L      /* each signal comes 20 ms into a KVM_RUN */
 #define WATCHDOG_REPEAT_NS 50000000L
 /* on_io's answer for an exit it handled itself: re-enter the guest. */
 #define RESUME ((enum flow_event_kind)-1)
@@ -70,7 +68,7 @@ static double now_seconds(void)
 }
 
 /* A timer that sends sig to this thread (not to whichever thread the kernel picks). */
-static int thread_timer(int sig, timer_t *t)
+int flow_thread_timer(int sig, timer_t *t)
 {
 	struct sigevent ev;
 
@@ -81,7 +79,7 @@ static int thread_timer(int sig, timer_t *t)
 	return timer_create(CLOCK_MONOTONIC, &ev, t) < 0 ? -errno : 0;
 }
 
-static void arm(timer_t t, double first, long repeat_ns)
+void flow_arm(timer_t t, double first, long repeat_ns)
 {
 	struct itimerspec when = {
 		.it_value = { (time_t)first, (long)((first - (double)(time_t)first) * 1e9) },
@@ -91,8 +89,7 @@ static void arm(timer_t t, double first, long repeat_ns)
 	timer_settime(t, 0, &when, NULL);
 }
 
-static int fail(struct flow *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct flow *f, const char *fmt, ...)
+int flow_fail(struct flow *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -179,14 +176,14 @@ int flow_boot_raw(struct flow *f, const char *demo, const char *arg, double time
 	}
 	if (!err) {
 		*why = "create the --timeout timer";
-		err = thread_timer(SIG_WATCHDOG, &f->watchdog);
+		err = flow_thread_timer(SIG_WATCHDOG, &f->watchdog);
 	}
 	if (err)
 		return err;
 	pthread_once(&once, install_handlers);
 	f->watchdog_armed = true;
 	f->deadline = now_seconds() + timeout;
-	arm(f->watchdog, timeout, WATCHDOG_REPEAT_NS);
+	flow_arm(f->watchdog, timeout, WATCHDOG_REPEAT_NS);
 	open_stats(f);
 	open_kick(f);
 	*why = NULL;
@@ -231,7 +228,7 @@ static enum flow_event_kind on_io(struct flow *f, struct flow_event *ev)
 	struct guest_view g;
 
 	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.size != 4 || r->io.count != 1) {
-		fail(f, "the guest used port 0x%04x in a way kvm-flow does not (%s, %u bytes)",
+		flow_fail(f, "the guest used port 0x%04x in a way kvm-flow does not (%s, %u bytes)",
 		     r->io.port, r->io.direction == KVM_EXIT_IO_OUT ? "OUT" : "IN", r->io.size);
 		return FLOW_EV_FAIL;
 	}
@@ -247,12 +244,12 @@ static enum flow_event_kind on_io(struct flow *f, struct flow_event *ev)
 	case FLOW_PORT_REPORT:
 		g = guest_view_of(&f->vcpu);
 		if (guest_read(&g, &ev->report, value, sizeof(ev->report)) < 0) {
-			fail(f, "the guest's report at 0x%x is not in its memory", value);
+			flow_fail(f, "the guest's report at 0x%x is not in its memory", value);
 			return FLOW_EV_FAIL;
 		}
 		return ev->kind = FLOW_EV_REPORT;
 	default:
-		fail(f, "OUT to port 0x%04x, which kvm-flow does not handle", r->io.port);
+		flow_fail(f, "OUT to port 0x%04x, which kvm-flow does not handle", r->io.port);
 		return FLOW_EV_FAIL;
 	}
 }
@@ -271,7 +268,7 @@ static enum flow_event_kind on_mmio(struct flow *f, struct flow_event *ev)
 	m->rip = vcpu_regs(&f->vcpu)->rip;
 	if (r->mmio.phys_addr < FLOW_MMIO_GPA || off >= FLOW_MMIO_SIZE || m->len == 0 ||
 	    m->len > 8 || m->len > FLOW_MMIO_SIZE - off) {
-		fail(f, "the guest touched guest-physical 0x%llx (%u bytes), outside the MMIO window",
+		flow_fail(f, "the guest touched guest-physical 0x%llx (%u bytes), outside the MMIO window",
 		     (unsigned long long)m->gpa, m->len);
 		return FLOW_EV_FAIL;
 	}
@@ -292,14 +289,14 @@ static enum flow_event_kind step(struct flow *f, struct flow_event *ev)
 	if (err == -EINTR) {
 		f->vcpu.run->immediate_exit = 0;
 		if (now_seconds() >= f->deadline) {
-			fail(f, "the guest ran past the timeout (raise it with --timeout)");
+			flow_fail(f, "the guest ran past the timeout (raise it with --timeout)");
 			return ev->kind = FLOW_EV_FAIL;
 		}
 		ev->exit_reason = f->vcpu.run->exit_reason;
 		return ev->kind = FLOW_EV_EINTR;
 	}
 	if (err) {
-		fail(f, "KVM_RUN failed: %s", strerror(-err));
+		flow_fail(f, "KVM_RUN failed: %s", strerror(-err));
 		return ev->kind = FLOW_EV_FAIL;
 	}
 	switch (f->vcpu.run->exit_reason) {
@@ -310,11 +307,11 @@ static enum flow_event_kind step(struct flow *f, struct flow_event *ev)
 	case KVM_EXIT_HLT:
 		return ev->kind = FLOW_EV_HALT;
 	case KVM_EXIT_SHUTDOWN:
-		fail(f, "the guest shut down (a fault it could not handle) at rip 0x%llx",
+		flow_fail(f, "the guest shut down (a fault it could not handle) at rip 0x%llx",
 		     vcpu_regs(&f->vcpu)->rip);
 		return ev->kind = FLOW_EV_FAIL;
 	default:
-		fail(f, "exit reason KVM_EXIT_%s (%u) at rip 0x%llx, which kvm-flow does not expect",
+		flow_fail(f, "exit reason KVM_EXIT_%s (%u) at rip 0x%llx, which kvm-flow does not expect",
 		     kvm_exit_name(f->vcpu.run->exit_reason), f->vcpu.run->exit_reason,
 		     vcpu_regs(&f->vcpu)->rip);
 		return ev->kind = FLOW_EV_FAIL;
@@ -331,7 +328,7 @@ enum flow_event_kind flow_next(struct flow *f, struct flow_event *ev)
 }
 
 /* flow_next, passing over EINTR from signals that are not the demo's business. */
-static enum flow_event_kind next_event(struct flow *f, struct flow_event *ev)
+enum flow_event_kind flow_next_event(struct flow *f, struct flow_event *ev)
 {
 	enum flow_event_kind k;
 
@@ -340,30 +337,30 @@ static enum flow_event_kind next_event(struct flow *f, struct flow_event *ev)
 	return k;
 }
 
-static int unexpected(struct flow *f, const struct flow_event *ev, const char *waiting_for)
+int flow_unexpected(struct flow *f, const struct flow_event *ev, const char *waiting_for)
 {
 	switch (ev->kind) {
 	case FLOW_EV_FAIL:
 		return -1; /* f->why is set */
 	case FLOW_EV_REPORT:
-		return fail(f, "the guest sent report %u while kvm-flow waited for %s",
+		return flow_fail(f, "the guest sent report %u while kvm-flow waited for %s",
 			    ev->report.what, waiting_for);
 	case FLOW_EV_MMIO:
-		return fail(f, "an MMIO exit at 0x%llx while kvm-flow waited for %s",
+		return flow_fail(f, "an MMIO exit at 0x%llx while kvm-flow waited for %s",
 			    (unsigned long long)ev->mmio.gpa, waiting_for);
 	case FLOW_EV_HALT:
-		return fail(f, "the guest halted while kvm-flow waited for %s", waiting_for);
+		return flow_fail(f, "the guest halted while kvm-flow waited for %s", waiting_for);
 	default:
-		return fail(f, "KVM_RUN returned EINTR while kvm-flow waited for %s", waiting_for);
+		return flow_fail(f, "KVM_RUN returned EINTR while kvm-flow waited for %s", waiting_for);
 	}
 }
 
 /* After HLT: the guest's main() returned RAX; 0 means every check passed. */
-static int guest_status(struct flow *f)
+int flow_guest_status(struct flow *f)
 {
 	int64_t status = (int64_t)vcpu_regs(&f->vcpu)->rax;
 
-	return status == 0 ? 0 : fail(f, "the guest halted with status %lld", (long long)status);
+	return status == 0 ? 0 : flow_fail(f, "the guest halted with status %lld", (long long)status);
 }
 
 void flow_sample(const struct flow *f, struct flow_sample *s)
@@ -382,185 +379,4 @@ struct flow_sample flow_delta(const struct flow_sample *before, const struct flo
 	for (int i = 0; i < FC_COUNT; i++)
 		d.kvm[i] = after->kvm[i] - before->kvm[i];
 	return d;
-}
-
-/* --- exits: handled in the kernel or in user space --------------------------- */
-
-int flow_demo_exits(struct flow *f, uint32_t loops, struct flow_exits_result *r)
-{
-	static const char *const names[FLOW_PHASES] = {
-		"CPUID", "RDMSR", "OUT to an ioeventfd port", "OUT to a user-space port", "HLT",
-	};
-	struct flow_sample at, now;
-	struct flow_event ev;
-	int phase = -1;
-
-	memset(r, 0, sizeof(*r));
-	r->loops = loops;
-	memcpy(r->phase_name, names, sizeof(names));
-	for (;;) {
-		enum flow_event_kind k = next_event(f, &ev);
-
-		if (k == FLOW_EV_REPORT && phase < 0 && ev.report.what == FLOW_PHASE_START) {
-			phase = 0;
-		} else if (k == FLOW_EV_REPORT && phase >= 0 && phase < FLOW_PHASES - 1 &&
-			   ev.report.what == (uint32_t)(FLOW_PHASE_CPUID + phase)) {
-			flow_sample(f, &now);
-			r->phase[phase++] = flow_delta(&at, &now);
-		} else if (k == FLOW_EV_HALT && phase == FLOW_PHASES - 1) {
-			flow_sample(f, &now);
-			r->phase[phase] = flow_delta(&at, &now);
-			break;
-		} else {
-			return unexpected(f, &ev, "the next phase of the exits demo");
-		}
-		flow_sample(f, &at);
-	}
-	if (f->kick_fd >= 0 && read(f->kick_fd, &r->kicks_signalled, 8) != 8)
-		r->kicks_signalled = 0;
-	r->kicks_here = f->kicks_here;
-	r->user_outs = f->user_outs;
-	return guest_status(f);
-}
-
-/* --- signal: a pending signal sends KVM_RUN back to user space ---------------- */
-
-static int guest_u64(struct flow *f, gva_t at, uint64_t *value)
-{
-	struct guest_view g = guest_view_of(&f->vcpu);
-
-	return guest_read(&g, value, at, sizeof(*value)) < 0
-		? fail(f, "the guest's counter at 0x%llx is not in its memory",
-		       (unsigned long long)at) : 0;
-}
-
-static int send_signals(struct flow *f, unsigned signals, struct flow_signal_result *r)
-{
-	struct flow_event ev;
-	timer_t timer;
-	int err = thread_timer(SIG_DEMO, &timer);
-
-	if (err)
-		return fail(f, "cannot create the signal timer: %s", strerror(-err));
-	for (unsigned i = 0; i < signals; i++) {
-		arm(timer, DEMO_SIGNAL_NS / 1e9, 0);
-		r->signals++;
-		if (flow_next(f, &ev) != FLOW_EV_EINTR) {
-			timer_delete(timer);
-			return unexpected(f, &ev, "the signal to end KVM_RUN");
-		}
-		r->eintr++;
-		r->exit_intr += ev.exit_reason == KVM_EXIT_INTR;
-	}
-	timer_delete(timer);
-	return 0;
-}
-
-int flow_demo_signal(struct flow *f, unsigned signals, struct flow_signal_result *r)
-{
-	struct flow_sample a, b, c;
-	struct flow_event ev;
-	uint64_t spins0, spins1, spins2;
-	gva_t spins_at, stop_at;
-	struct guest_view g;
-
-	memset(r, 0, sizeof(*r));
-	if (next_event(f, &ev) != FLOW_EV_REPORT || ev.report.what != FLOW_SPIN_READY)
-		return unexpected(f, &ev, "the guest to start spinning");
-	spins_at = ev.report.value;
-	stop_at = ev.report.aux;
-	flow_sample(f, &a);
-	if (guest_u64(f, spins_at, &spins0) || send_signals(f, signals, r) ||
-	    guest_u64(f, spins_at, &spins1))
-		return -1;
-	flow_sample(f, &b);
-	r->during = flow_delta(&a, &b);
-	r->spins = spins1 - spins0;
-
-	/* No signal at all: immediate_exit alone makes KVM_RUN return before entry. */
-	f->vcpu.run->immediate_exit = 1;
-	r->immediate_eintr = flow_next(f, &ev) == FLOW_EV_EINTR;
-	flow_sample(f, &c);
-	r->immediate = flow_delta(&b, &c);
-	if (guest_u64(f, spins_at, &spins2))
-		return -1;
-	r->immediate_ran = spins2 != spins1;
-
-	g = guest_view_of(&f->vcpu);
-	if (guest_write(&g, stop_at, &(uint32_t){ 1 }, 4) < 0)
-		return fail(f, "the guest's stop flag at 0x%llx is not in its memory",
-			    (unsigned long long)stop_at);
-	if (next_event(f, &ev) != FLOW_EV_HALT)
-		return unexpected(f, &ev, "the guest to stop");
-	return guest_status(f);
-}
-
-/* --- mmio: KVM decodes, user space completes ----------------------------------- */
-
-int flow_demo_mmio(struct flow *f, struct flow_mmio_result *r)
-{
-	struct flow_sample a, b;
-	struct flow_event ev;
-
-	memset(r, 0, sizeof(*r));
-	flow_sample(f, &a);
-	for (;;) {
-		enum flow_event_kind k = next_event(f, &ev);
-
-		if (k == FLOW_EV_MMIO && r->accesses < FLOW_MAX_MMIO)
-			r->access[r->accesses++] = ev.mmio;
-		else if (k == FLOW_EV_REPORT && ev.report.what == FLOW_MMIO_CHECK &&
-			 r->checks < FLOW_MAX_CHECKS)
-			r->check[r->checks++] = ev.report;
-		else if (k == FLOW_EV_HALT)
-			break;
-		else
-			return unexpected(f, &ev, "MMIO accesses");
-	}
-	flow_sample(f, &b);
-	r->all = flow_delta(&a, &b);
-	return guest_status(f);
-}
-
-/* --- fault: KVM injects an exception instead of exiting ------------------------ */
-
-int flow_demo_fault(struct flow *f, struct flow_fault_result *r)
-{
-	struct flow_sample a = { 0 }, b;
-	struct flow_event ev;
-	bool in_probe = false;
-	unsigned reads = 0;
-
-	memset(r, 0, sizeof(*r));
-	for (;;) {
-		enum flow_event_kind k = next_event(f, &ev);
-		uint32_t what = ev.report.what;
-
-		if (k == FLOW_EV_REPORT && what == FLOW_PROBE_START && !in_probe) {
-			flow_sample(f, &a);
-			in_probe = true;
-			reads = 0;
-		} else if (k == FLOW_EV_MMIO && in_probe && !ev.mmio.is_write) {
-			reads++;
-		} else if (k == FLOW_EV_REPORT && in_probe && r->probes < FLOW_PROBES &&
-			   (what == FLOW_FAULT_CAUGHT || what == FLOW_FAULT_MISSING)) {
-			struct flow_probe *p = &r->probe[r->probes++];
-
-			flow_sample(f, &b);
-			p->report = ev.report;
-			p->during = flow_delta(&a, &b);
-			p->mmio_reads = reads;
-			in_probe = false;
-		} else if (k == FLOW_EV_REPORT && what == FLOW_UNEXPECTED_FAULT) {
-			return fail(f, "the guest took an unexpected fault: vector %u, error code "
-				    "0x%llx, at rip 0x%llx", ev.report.vector,
-				    (unsigned long long)ev.report.error_code,
-				    (unsigned long long)ev.report.rip);
-		} else if (k == FLOW_EV_HALT && !in_probe) {
-			break;
-		} else {
-			return unexpected(f, &ev, "the fault probes");
-		}
-	}
-	return guest_status(f);
 }

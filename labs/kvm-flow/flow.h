@@ -94,6 +94,25 @@ void flow_free(struct flow *f);
 enum flow_event_kind flow_next(struct flow *f, struct flow_event *ev);
 
 void flow_sample(const struct flow *f, struct flow_sample *s);
+
+/*
+ * The run loop's verbs for the demos (demos.c), from flow.c:
+ *   flow_next_event   flow_next, with KVM_RUN failures turned into FLOW_EV_ERROR
+ *   flow_fail         record why the demo failed (f->error); returns -1
+ *   flow_unexpected   flow_fail for an event that is not the one awaited
+ *   flow_guest_status after the final HLT: 0, or flow_fail with the guest's status
+ *   flow_thread_timer a timer sending signal sig to this thread; 0 or -errno
+ *   flow_arm          fire it first seconds from now, then every repeat_ns
+ * SIG_DEMO is the signal demo's timer signal (not SIGRTMIN + 0: the kit's run
+ * loop uses that one).
+ */
+#define SIG_DEMO (SIGRTMIN + 1)
+enum flow_event_kind flow_next_event(struct flow *f, struct flow_event *ev);
+int flow_fail(struct flow *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int flow_unexpected(struct flow *f, const struct flow_event *ev, const char *waiting_for);
+int flow_guest_status(struct flow *f);
+int flow_thread_timer(int sig, timer_t *t);
+void flow_arm(timer_t t, double first, long repeat_ns);
 struct flow_sample flow_delta(const struct flow_sample *before, const struct flow_sample *after);
 
 /* --- the demos --------------------------------------------------------------- */

@@ -11,7 +11,7 @@ lab-b_GUEST_SRCS := labs/lab-b/guest.c labs/lab-b/guest_hypercalls.c
 GUESTS += hostile
 hostile_GUEST_SRCS := guests/hostile.c
 TESTS += test_hostile
-test_hostile_SRCS := tests/test_hostile.c labs/lab-b/hypercalls.c labs/lab-c/files.c labs/lab-c/file_table.c \
+test_hostile_SRCS := tests/test_hostile.c labs/lab-b/hypercalls.c labs/lab-c/files.c labs/lab-c/file_table.c labs/lab-c/file_io.c \
 	labs/lab-c/sandbox.c
 test_hostile_LIBS := $(LIB_LAB)
 test_hostile_GUESTS := hostile

@@ -63,6 +63,8 @@ int main(int argc, char **argv)
 	struct cost c[3];
 	int message_cost, ok = 1;
 
+	printf_sink = print; /* printf in one exit per line, by the print() under test */
+
 	printf("lab-b guest: started; exits() says %d exits so far\n", exits());
 	message_cost = cost_of_print(message);
 	print("\n");

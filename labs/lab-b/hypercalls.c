@@ -1,31 +1,29 @@
 /*
- * Part (b), host side: the print() and exits() hypercalls.
+ * Part (b), host side: the print() (b.1) and exits() (b.2) hypercalls.
  *
- *   print(str)  the guest does OUT to HC_PORT_PRINT with EAX = the string's
- *               guest-virtual address (b.1). We find the string's bytes
- *               through the calling vCPU's own page tables, page by page,
- *               and hand those pieces of guest memory straight to one
- *               writev: no copy, one exit, any length. The answer (bytes
- *               written, or -HC_Exxx) goes back in RAX before the guest
- *               resumes, so it needs no second exit.
- *   exits()     the guest does IN from HC_PORT_EXITS (b.2). The CPU's IN
- *               puts our 4-byte answer in EAX: the vCPU's exit count.
- *
- * How do we tell the two apart? KVM reports every port access in the
- * vCPU's kvm_run (exit reason KVM_EXIT_IO: port, direction, size, data);
- * the run loop (common/kvm/kvm_run.c) calls the handler registered for
- * the port, and refuses the wrong direction or size before we see it.
- * The guest side is guest_hypercalls.c; the ABI is common/abi/hypercall.h.
+ * Each is one port: the run loop (common/kvm/kvm_run.c) sees a KVM_EXIT_IO
+ * in the vCPU's kvm_run (port, direction, size, data), checks the access
+ * against the port's spec registered below, and calls its handler. The guest
+ * side is guest_hypercalls.c; the ABI is common/abi/hypercall.h.
  */
 #include "hypercalls.h"
 
 #include "abi/hypercall.h"
 #include "kvm/guest_access.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
+#ifndef STUB_b1 /* SOLUTION b1 (b.1): print(), host side */
+/*
+ * The guest did OUT to HC_PORT_PRINT with EAX = the string's guest-virtual
+ * address. We find the string's bytes through the calling vCPU's own page
+ * tables, page by page, and hand those pieces of guest memory straight to
+ * one writev: no copy, one exit, any length. The answer (bytes written, or
+ * -HC_Exxx) goes back in RAX before the guest resumes: no second exit.
+ */
 /* The ABI's error for a failed lookup of the string (guest_string's -errno). */
 static int64_t string_error(int err)
 {
@@ -73,6 +71,24 @@ static int64_t print_string(struct vcpu *v, gva_t str)
 	return vcpu_write_out(v, iov, n) < 0 ? -HC_EIO : (int64_t)len;
 }
 
+#else
+/* b.1: print the NUL-terminated string at guest-virtual address str. */
+static int64_t print_string(struct vcpu *v, gva_t str)
+{
+	/*
+	 * b.1: find the string's bytes through the calling vCPU's OWN page tables
+	 * (common/kvm/guest_access.h: guest_view_of, guest_string), check every
+	 * byte, and write them out with one write (vcpu_write_out). Answer the
+	 * bytes written, or -HC_EFAULT / -HC_E2BIG as common/abi/hypercall.h says.
+	 */
+	(void)v;
+	(void)str;
+	kit_not_written("print(), host side", "labs/lab-b/hypercalls.c");
+	return -HC_ENOSYS;
+}
+
+#endif /* SOLUTION b1 */
+
 static enum pio_result on_print(struct vcpu *v, struct pio *io, void *opaque)
 {
 	(void)opaque;
@@ -80,7 +96,12 @@ static enum pio_result on_print(struct vcpu *v, struct pio *io, void *opaque)
 	return PIO_DONE;
 }
 
-/* b.2: the run loop counts every return from KVM_RUN, so the count includes this exit. */
+#ifndef STUB_b2 /* SOLUTION b2 (b.2): exits(), host side */
+/*
+ * The guest did IN from HC_PORT_EXITS; the CPU's IN puts our 4-byte answer
+ * in EAX. The run loop counts every return from KVM_RUN, so the count
+ * includes this call's own exit.
+ */
 static enum pio_result on_exits(struct vcpu *v, struct pio *io, void *opaque)
 {
 	uint32_t count = (uint32_t)v->exits;
@@ -89,6 +110,21 @@ static enum pio_result on_exits(struct vcpu *v, struct pio *io, void *opaque)
 	memcpy(io->data, &count, sizeof(count)); /* what the guest's IN will find in EAX */
 	return PIO_DONE;
 }
+#else
+static enum pio_result on_exits(struct vcpu *v, struct pio *io, void *opaque)
+{
+	/*
+	 * b.2: the guest's IN finds in EAX whatever you leave in io->data. Which
+	 * count is "the number of exits since it started" (struct vcpu in
+	 * common/kvm/kvm.h), and does it include this call's own exit?
+	 */
+	(void)v;
+	(void)opaque;
+	kit_not_written("exits(), host side", "labs/lab-b/hypercalls.c");
+	memset(io->data, 0, 4);
+	return PIO_DONE;
+}
+#endif /* SOLUTION b2 */
 
 void hc_register_print_exits(struct vm *vm)
 {

@@ -64,6 +64,7 @@ int main(int argc, char **argv)
 	lab_boot(&lab, &opts, guest_image_lab_b(), message ? 2 : 1, guest_argv);
 	hc_register_print_exits(&lab.vm);
 	status = lab_run(&lab);
+	vm_print_port_exits(&lab.vm, "lab-b", stdout);
 	printf("lab-b: the guest %s after %llu exits (%llu of them port I/O)\n",
 	       status == EXIT_OK ? "finished" : "did not finish cleanly",
 	       (unsigned long long)lab.vcpu.exits, (unsigned long long)lab.vcpu.io_exits);

@@ -1,5 +1,5 @@
 # Part (c): filesystem paravirtualization (open/read/write/close hypercalls, sandboxed).
-LAB_C_HOST := labs/lab-c/files.c labs/lab-c/file_table.c labs/lab-c/sandbox.c labs/lab-b/hypercalls.c
+LAB_C_HOST := labs/lab-c/files.c labs/lab-c/file_table.c labs/lab-c/file_io.c labs/lab-c/sandbox.c labs/lab-b/hypercalls.c
 PROGRAMS += lab-c
 lab-c_SRCS := labs/lab-c/lab-c.c $(LAB_C_HOST)
 lab-c_LIBS := $(LIB_LAB)

@@ -1,20 +1,12 @@
 /*
- * Part (c), host side: the filesystem hypercalls c.1-c.4, one port each.
+ * Part (c), host side: the filesystem hypercalls c.1-c.4, one port each:
+ * open(path) (c.1), read(buf, len) (c.2), write(buf, len) (c.3) and close()
+ * (c.4), plus openat (a path, flags and mode). Each answer (a descriptor, a
+ * byte count, or -HC_Exxx) goes back in RAX.
  *
- *   c.1 open(path)      OUT to HC_PORT_OPEN, EAX = the path's guest-virtual
- *                       address. We copy the string out through the caller's
- *                       page tables and open it inside the sandbox root.
- *   c.2 read(buf, len)  Two parameters do not fit in EAX, so the guest puts a
- *   c.3 write(buf, len) struct hc_io {buf, fd, len} in its memory and passes
- *                       the block's address. We read the block, check every
- *                       byte of [buf, buf + len), then readv/writev straight
- *                       between the file and the guest's pages.
- *   c.4 close()         OUT to HC_PORT_CLOSE, EAX = the descriptor.
- *   openat(block)       beyond the assignment: a struct hc_open {path, flags, mode}.
- * Each answer (a descriptor, a byte count, or -HC_Exxx) goes back in RAX.
- *
- * The descriptor table these calls use (one per instance) is file_table.c;
- * the guest side is guest_files.c; the ABI is common/abi/hypercall.h.
+ * The descriptor table these calls use (one per instance) is file_table.c
+ * and file_io.c; the guest side is guest_files.c; the ABI is
+ * common/abi/hypercall.h.
  */
 #include "files.h"
 
@@ -23,6 +15,15 @@
 #include <errno.h>
 #include <signal.h>
 
+/* An argument block, copied out of guest memory once (the guest may change it meanwhile). */
+static inline int guest_block(const struct guest_view *g, uint32_t gva, void *block, uint64_t size)
+{
+	if (gva == 0 || guest_read(g, block, gva, size) < 0)
+		return -HC_EFAULT;
+	return 0;
+}
+
+#ifndef STUB_c1 /* SOLUTION c1 (c.1): open(), host side */
 /* The guest's path, copied out of its memory (at most HC_PATH_MAX with the NUL). */
 static int guest_path(const struct guest_view *g, uint64_t gva, char *path)
 {
@@ -36,15 +37,7 @@ static int guest_path(const struct guest_view *g, uint64_t gva, char *path)
 	return err ? -HC_EFAULT : 0;
 }
 
-/* An argument block, copied out of guest memory once (the guest may change it meanwhile). */
-static int guest_block(const struct guest_view *g, uint32_t gva, void *block, uint64_t size)
-{
-	if (gva == 0 || guest_read(g, block, gva, size) < 0)
-		return -HC_EFAULT;
-	return 0;
-}
-
-/* c.1 */
+/* EAX held the path's address: copy the path out, open it inside the sandbox. */
 int64_t hc_fs_open(struct hc_files *f, const struct guest_view *g, uint32_t path_gva)
 {
 	char path[HC_PATH_MAX];
@@ -54,6 +47,7 @@ int64_t hc_fs_open(struct hc_files *f, const struct guest_view *g, uint32_t path
 	return err ? err : hc_files_open(f, path, NULL);
 }
 
+/* EAX held the address of a struct hc_open: the path, flags and mode. */
 int64_t hc_fs_openat(struct hc_files *f, const struct guest_view *g, uint32_t block)
 {
 	char path[HC_PATH_MAX];
@@ -65,8 +59,34 @@ int64_t hc_fs_openat(struct hc_files *f, const struct guest_view *g, uint32_t bl
 		err = guest_path(g, how.path, path);
 	return err ? err : hc_files_open(f, path, &how);
 }
+#else
+int64_t hc_fs_open(struct hc_files *f, const struct guest_view *g, uint32_t path_gva)
+{
+	/*
+	 * c.1: EAX held the guest-virtual address of the path. Copy the string
+	 * out of guest memory through the caller's page tables (guest_access.h),
+	 * refusing what the ABI refuses, then open it in the table (hc_files_open).
+	 */
+	(void)g;
+	(void)path_gva;
+	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
+	kit_not_written("open(), host side", "labs/lab-c/files.c");
+	return -HC_ENOSYS;
+}
 
-/* c.2 */
+int64_t hc_fs_openat(struct hc_files *f, const struct guest_view *g, uint32_t block)
+{
+	/* c.1 with flags: EAX held the address of a struct hc_open (guest_block copies it). */
+	(void)g;
+	(void)block;
+	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
+	kit_not_written("openat(), host side", "labs/lab-c/files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c1 */
+
+#ifndef STUB_c2 /* SOLUTION c2 (c.2): read(), host side */
+/* EAX held the address of a struct hc_io {buf, fd, len}: read it once, then the file. */
 int64_t hc_fs_read(struct hc_files *f, const struct guest_view *g, uint32_t block)
 {
 	struct hc_io io;
@@ -75,8 +95,20 @@ int64_t hc_fs_read(struct hc_files *f, const struct guest_view *g, uint32_t bloc
 	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
 	return err ? err : hc_files_read(f, g, io.fd, io.buf, io.len);
 }
+#else
+int64_t hc_fs_read(struct hc_files *f, const struct guest_view *g, uint32_t block)
+{
+	/* c.2: two parameters (and a descriptor) in one 32-bit EAX: what did the guest pass? */
+	(void)g;
+	(void)block;
+	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
+	kit_not_written("read(), host side", "labs/lab-c/files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c2 */
 
-/* c.3 */
+#ifndef STUB_c3 /* SOLUTION c3 (c.3): write(), host side */
+/* As read: the struct hc_io, then the bytes from guest memory into the file. */
 int64_t hc_fs_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
 		    uint32_t block)
 {
@@ -86,13 +118,37 @@ int64_t hc_fs_write(struct hc_files *f, const struct guest_view *g, struct vcpu 
 	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
 	return err ? err : hc_files_write(f, g, v, io.fd, io.buf, io.len);
 }
+#else
+int64_t hc_fs_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
+		    uint32_t block)
+{
+	/* c.3: as read, the other way. */
+	(void)g;
+	(void)v;
+	(void)block;
+	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
+	kit_not_written("write(), host side", "labs/lab-c/files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c3 */
 
-/* c.4 */
+#ifndef STUB_c4 /* SOLUTION c4 (c.4): close(), host side */
+/* EAX held the descriptor. */
 int64_t hc_fs_close(struct hc_files *f, uint32_t fd)
 {
 	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
 	return hc_files_close(f, (int32_t)fd);
 }
+#else
+int64_t hc_fs_close(struct hc_files *f, uint32_t fd)
+{
+	/* c.4: EAX held the descriptor (HC_FD_CURRENT for the current file). */
+	(void)fd;
+	__atomic_add_fetch(&f->stats.calls, 1, __ATOMIC_RELAXED);
+	kit_not_written("close(), host side", "labs/lab-c/files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c4 */
 
 /* --- the ports ------------------------------------------------------------------ */
 

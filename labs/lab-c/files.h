@@ -9,8 +9,9 @@
  *   files.c       the hypercalls c.1-c.4: take the arguments out of guest
  *                 memory, call the table, answer in RAX
  *   file_table.c  the table: slots, opening only regular files (without
- *                 side effects on anything else), moving bytes straight
- *                 between a host file and guest memory
+ *                 side effects on anything else)
+ *   file_io.c     read, write, close: bytes straight between a host file
+ *                 and guest memory
  *
  * Semantics (beyond hypercall.h):
  *   read    up to len bytes; fewer only at end of file. A failure after some
@@ -59,7 +60,7 @@ struct hc_files {
 	struct hc_fs_stats stats;
 };
 
-/* --- the table (file_table.c) ------------------------------------------------ */
+/* --- the table (file_table.c, file_io.c) ------------------------------------------------ */
 
 /*
  * A table rooted at root_dir. 0, or -errno with *why saying what is wrong
@@ -96,6 +97,25 @@ int64_t hc_files_read(struct hc_files *f, const struct guest_view *g, int32_t fd
 int64_t hc_files_write(struct hc_files *f, const struct guest_view *g, struct vcpu *v,
 		       int32_t fd, gva_t buf, int32_t len);
 int64_t hc_files_close(struct hc_files *f, int32_t fd);
+
+/* The table slot a guest descriptor names (HC_FD_CURRENT too), or -HC_EBADF. */
+int hc_files_slot(const struct hc_files *f, int32_t fd);
+
+/*
+ * Tools for read and write (file_io.c):
+ *   hc_check_buffer  1 when [buf, buf + len) may be used (every byte reachable,
+ *                    writable when to_guest), 0 for len 0, else -HC_EINVAL,
+ *                    -HC_E2BIG (longer than guest memory) or -HC_EFAULT
+ *   hc_transfer      len bytes between host descriptor fd and guest memory at
+ *                    buf (into the guest when to_guest), straight from or to the
+ *                    guest's pages: bytes moved, or -HC_Exxx if none moved
+ *   hc_to_console    the same to the host's stdout (through the vCPU's output
+ *                    path: whole lines, tags) or stderr (which HC_FD_STDERR)
+ */
+int64_t hc_check_buffer(const struct guest_view *g, gva_t buf, int32_t len, bool to_guest);
+int64_t hc_transfer(int fd, const struct guest_view *g, gva_t buf, uint64_t len, bool to_guest);
+int64_t hc_to_console(struct vcpu *v, int32_t which, const struct guest_view *g, gva_t buf,
+		      uint64_t len);
 
 /* A host errno as the ABI's negative error: itself when named there, else -HC_EIO. */
 int hc_errno(int err);

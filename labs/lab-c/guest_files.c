@@ -1,88 +1,124 @@
 /*
- * Part (c), guest side: open(), read(), write(), close(), one exit each.
- *
- *   open(path)       OUT to HC_PORT_OPEN, EAX = the path's guest-virtual address.
- *   read(buf, len)   two parameters do not fit in one 32-bit EAX: they travel in
- *   write(buf, len)  a struct hc_io {buf, fd, len} on our stack, and EAX carries
- *                    the block's address. The host reads the block, then moves
- *                    the bytes straight between the file and buf.
- *   close()          OUT to HC_PORT_CLOSE, EAX = the descriptor.
- * The result comes back in RAX (>= 0, or -HC_Exxx) without a second exit.
+ * Part (c), guest side: open() (c.1), read() (c.2), write() (c.3) and
+ * close() (c.4), each ONE hypercall, so one exit; the result comes back in
+ * RAX (>= 0, or -HC_Exxx). The assignment's read/write/close work on the
+ * "current file", the one open() opened; the fd_* forms name a descriptor.
  * The host side is labs/lab-c/files.c; the ports are in common/abi/hypercall.h.
  */
 #include "guest_files.h"
 
 #include "rt/hypercall.h"
+#include "rt/print.h"
 
-static int file_open(const char *path)
+#ifndef STUB_c1 /* SOLUTION c1 (c.1): open(), guest side */
+/* OUT to HC_PORT_OPEN, EAX = the path's guest-virtual address. */
+int open(const char *path)
 {
 	return (int)hypercall_out(HC_PORT_OPEN, gva32(path));
 }
 
-static int file_openat(const char *path, uint32_t flags, uint32_t mode)
+/* OUT to HC_PORT_OPENAT, EAX = the address of a struct hc_open on our stack. */
+int fd_open(const char *path, uint32_t flags, uint32_t mode)
 {
 	struct hc_open args = { .path = (uintptr_t)path, .flags = flags, .mode = mode };
 
 	return (int)hypercall_out(HC_PORT_OPENAT, gva32(&args));
 }
+#else
+int open(const char *path)
+{
+	/* c.1: one hypercall with the path's address; the host answers a descriptor. */
+	(void)path;
+	not_written("open(), guest side", "labs/lab-c/guest_files.c");
+	return -HC_ENOSYS;
+}
 
-static int file_read(int fd, void *buf, int len)
+int fd_open(const char *path, uint32_t flags, uint32_t mode)
+{
+	/* c.1, with flags and mode: three values, one 32-bit argument (struct hc_open). */
+	(void)path;
+	(void)flags;
+	(void)mode;
+	not_written("fd_open(), guest side", "labs/lab-c/guest_files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c1 */
+
+#ifndef STUB_c2 /* SOLUTION c2 (c.2): read(), guest side */
+/*
+ * Two parameters (three, with the descriptor) do not fit in one 32-bit EAX:
+ * they travel in a struct hc_io {buf, fd, len} on our stack, and EAX carries
+ * the block's address. The host reads the block, then moves the bytes
+ * straight from the file into buf.
+ */
+int fd_read(int fd, void *buf, int len)
 {
 	struct hc_io args = { .buf = (uintptr_t)buf, .fd = fd, .len = len };
 
 	return (int)hypercall_out(HC_PORT_READ, gva32(&args));
 }
+#else
+int fd_read(int fd, void *buf, int len)
+{
+	/* c.2: how do the descriptor, the buffer and the length reach the host in one exit? */
+	(void)fd;
+	(void)buf;
+	(void)len;
+	not_written("read(), guest side", "labs/lab-c/guest_files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c2 */
 
-static int file_write(int fd, const void *buf, int len)
+#ifndef STUB_c3 /* SOLUTION c3 (c.3): write(), guest side */
+/* As read: a struct hc_io on our stack; the host takes the bytes from buf. */
+int fd_write(int fd, const void *buf, int len)
 {
 	struct hc_io args = { .buf = (uintptr_t)buf, .fd = fd, .len = len };
 
 	return (int)hypercall_out(HC_PORT_WRITE, gva32(&args));
 }
+#else
+int fd_write(int fd, const void *buf, int len)
+{
+	/* c.3: as read, in the other direction. */
+	(void)fd;
+	(void)buf;
+	(void)len;
+	not_written("write(), guest side", "labs/lab-c/guest_files.c");
+	return -HC_ENOSYS;
+}
+#endif /* SOLUTION c3 */
 
-static int file_close(int fd)
+#ifndef STUB_c4 /* SOLUTION c4 (c.4): close(), guest side */
+/* OUT to HC_PORT_CLOSE, EAX = the descriptor. */
+int fd_close(int fd)
 {
 	return (int)hypercall_out(HC_PORT_CLOSE, (uint32_t)fd);
 }
-
-int open(const char *path)
+#else
+int fd_close(int fd)
 {
-	return file_open(path);
+	/* c.4: one hypercall with the descriptor. */
+	(void)fd;
+	not_written("close(), guest side", "labs/lab-c/guest_files.c");
+	return -HC_ENOSYS;
 }
+#endif /* SOLUTION c4 */
 
+/* The assignment's forms work on the current file (HC_FD_CURRENT). */
 int read(void *buf, int len)
 {
-	return file_read(HC_FD_CURRENT, buf, len);
+	return fd_read(HC_FD_CURRENT, buf, len);
 }
 
 int write(void *buf, int len)
 {
-	return file_write(HC_FD_CURRENT, buf, len);
+	return fd_write(HC_FD_CURRENT, buf, len);
 }
 
 void close(void)
 {
-	(void)file_close(HC_FD_CURRENT);
-}
-
-int fd_open(const char *path, uint32_t flags, uint32_t mode)
-{
-	return file_openat(path, flags, mode);
-}
-
-int fd_read(int fd, void *buf, int len)
-{
-	return file_read(fd, buf, len);
-}
-
-int fd_write(int fd, const void *buf, int len)
-{
-	return file_write(fd, buf, len);
-}
-
-int fd_close(int fd)
-{
-	return file_close(fd);
+	(void)fd_close(HC_FD_CURRENT);
 }
 
 int fd_write_all(int fd, const void *buf, int len)
@@ -91,7 +127,7 @@ int fd_write_all(int fd, const void *buf, int len)
 	int done = 0;
 
 	while (done < len) {
-		int n = file_write(fd, p + done, len - done);
+		int n = fd_write(fd, p + done, len - done);
 
 		if (n < 0)
 			return done ? done : n;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kvm/guest_access.h"
@@ -261,21 +262,38 @@ static const char *hypercall_insn_at(struct vcpu *v, uint64_t rip)
 	return NULL;
 }
 
+/* The instruction the guest chose: AMD's (and Hygon's) SVM decodes VMMCALL, Intel's VMX VMCALL. */
+static const char *guest_hypercall_insn(const struct lab *lab)
+{
+	return strcmp(lab->vendor, "AuthenticAMD") == 0 || strcmp(lab->vendor, "HygonGenuine") == 0 ?
+	       "VMMCALL" : "VMCALL";
+}
+
+/* Did the run stop in a hypercall that never completed (a backend that cannot finish one)? */
+static bool stuck_in_hypercall(struct lab *lab)
+{
+	return lab->end == VCPU_TIMED_OUT && hypercall_insn_at(&lab->vcpu, vcpu_regs(&lab->vcpu)->rip);
+}
+
 static int verdict_timed_out(struct lab *lab, const struct options *o)
 {
 	uint64_t rip = vcpu_regs(&lab->vcpu)->rip;
 	const char *insn = hypercall_insn_at(&lab->vcpu, rip);
+	const char *chosen = guest_hypercall_insn(lab);
 
 	if (!insn) {
 		printf("lab-d: FAIL: the guest ran past %g s at rip 0x%llx, outside any hypercall\n",
 		       o->lab.timeout, (unsigned long long)rip);
 		return EXIT_FAIL;
 	}
-	printf("lab-d: SKIP: the guest's %s at rip 0x%llx did not complete within %g s:\n"
+	/* KVM rewrites the other vendor's instruction in guest memory to its host's own. */
+	printf("lab-d: SKIP: the guest's %s at rip 0x%llx%s%s%s did not complete within %g s:\n"
 	       "lab-d: this KVM backend never completes hypercall instructions (a PVM backend\n"
-	       "lab-d: behaves so), so in-kernel hypercalls cannot be shown on this host;\n"
-	       "lab-d: " VM_HINT ".\n",
-	       insn, (unsigned long long)rip, o->lab.timeout);
+	       "lab-d: behaves so), and a longer --timeout would not change that: in-kernel\n"
+	       "lab-d: hypercalls cannot be shown on this host; " VM_HINT ".\n",
+	       chosen, (unsigned long long)rip, strcmp(insn, chosen) ? " (which KVM patched to " : "",
+	       strcmp(insn, chosen) ? insn : "", strcmp(insn, chosen) ? " for this host's CPU)" : "",
+	       o->lab.timeout);
 	return EXIT_SKIP;
 }
 
@@ -337,6 +355,54 @@ static int verdict(struct lab *lab, const struct options *o)
 	}
 }
 
+/*
+ * vcpu_run() reports on stderr why a run did not halt: registers, and for a
+ * timeout the hint to raise --timeout. A hypercall that the backend never
+ * completes is a SKIP with its own message, which that report would
+ * contradict, so the report is held until the verdict is known and shown for
+ * every other end. With --trace, stderr is the trace and is never held.
+ */
+struct held_stderr {
+	int saved; /* the real stderr, -1 when nothing is held */
+	int memory;
+};
+
+static struct held_stderr hold_stderr(bool hold)
+{
+	struct held_stderr h = { -1, -1 };
+
+	if (!hold)
+		return h;
+	fflush(stderr);
+	h.memory = memfd_create("lab-d-report", MFD_CLOEXEC);
+	h.saved = h.memory >= 0 ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3) : -1;
+	if (h.saved < 0 || dup2(h.memory, STDERR_FILENO) < 0) {
+		if (h.saved >= 0)
+			close(h.saved);
+		if (h.memory >= 0)
+			close(h.memory);
+		return (struct held_stderr){ -1, -1 };
+	}
+	return h;
+}
+
+static void release_stderr(struct held_stderr *h, bool show)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	if (h->saved < 0)
+		return;
+	fflush(stderr);
+	dup2(h->saved, STDERR_FILENO);
+	close(h->saved);
+	if (show && lseek(h->memory, 0, SEEK_SET) == 0)
+		while ((n = read(h->memory, chunk, sizeof(chunk))) > 0)
+			write_all(STDERR_FILENO, chunk, (size_t)n);
+	close(h->memory);
+	h->saved = -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -353,7 +419,9 @@ int main(int argc, char **argv)
 	       lab.image.name, lab.image.size, lab.vendor, opts.lab.timeout);
 	fflush(stdout);
 	kmsg_open_at_end(&lab);
+	struct held_stderr report = hold_stderr(!opts.lab.trace);
 	lab.end = vcpu_run(&lab.vcpu);
+	release_stderr(&report, !stuck_in_hypercall(&lab));
 	status = verdict(&lab, &opts);
 
 	if (lab.kmsg_fd >= 0)

@@ -31,6 +31,28 @@ LAB_D_PATCH=${LAB_D_PATCH:-$LAB_D_SCRIPTS/kvm-6.1.patch}
 LAB_D_JOBS=${LAB_D_JOBS:-2}
 SOURCE_PACKAGE=linux-source-6.1
 
+# Where kbuild builds the modules (the folder holding kit-kvm-src and
+# kit-kvm-obj). Make cannot quote: a blank (or ':', '#', '$') in a path splits
+# it, and kbuild takes its folders from the physical working directory (so a
+# symlink to the trees does not help). When the kit's own path has one, the
+# trees live in TOP/usr/src of a folder TOP under /tmp named after this build
+# folder instead (LAB_D_KBUILD=TOP picks another), whose usr/lib links to the
+# unpacked kbuild (the headers' scripts/ and tools/ point to ../../lib/...).
+kbuild_dir() {
+	local safe=$LAB_D_ROOT/usr/src dir
+	if [[ -n "${LAB_D_KBUILD:-}" ]]; then
+		dir=$LAB_D_KBUILD/usr/src
+	elif [[ "$safe" != *[[:space:]:#\$]* ]]; then
+		dir=$safe
+	else
+		dir=/tmp/lab-d-kbuild-$(id -u)-$(printf '%s' "$LAB_D_BUILD" | sha256sum | cut -c1-12)/usr/src
+	fi
+	[[ "$dir" != *[[:space:]:#\$]* ]] ||
+		fail $EXIT_FAIL "kbuild cannot build in '$dir' (a blank, ':', '#' or '\$' in the path):" \
+			"set LAB_D_KBUILD to a folder without them"
+	echo "$dir"
+}
+
 # The name every message starts with: the make target the user typed
 # (each script exports its own before sourcing this file).
 LAB_D_STEP=${LAB_D_STEP:-lab-d}

@@ -14,8 +14,9 @@ need_tools make:make gcc-12:gcc-12 objcopy:binutils patch:patch tar:tar xz:xz-ut
 "$LAB_D_SCRIPTS/fetch.sh"
 load_state
 
-SRC=$LAB_D_ROOT/usr/src/kit-kvm-src   # the source tree: headers + KVM's sources
-OBJ=$LAB_D_ROOT/usr/src/kit-kvm-obj   # the object tree: .config, Module.symvers, generated headers
+KBUILD=$(kbuild_dir)                  # a path without blanks (see lib.sh)
+SRC=$KBUILD/kit-kvm-src               # the source tree: headers + KVM's sources
+OBJ=$KBUILD/kit-kvm-obj               # the object tree: .config, Module.symvers, generated headers
 KVM_DIR=$SRC/arch/x86/kvm
 LOG=$LAB_D_BUILD/modules.log
 STAMP="$KVERSION $(sha256sum "$LAB_D_PATCH" | cut -d' ' -f1)"
@@ -23,10 +24,19 @@ STAMP="$KVERSION $(sha256sum "$LAB_D_PATCH" | cut -d' ' -f1)"
 # The trees are built once per (version, patch): hard-linked copies of the
 # unpacked headers (cheap, and kbuild never writes into them), KVM's sources
 # from the source tarball, then the patch.
+# A copy made of hard links where it can be (the same file system), else a plain one.
+copy_tree() {
+	cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2" && cp -a "$1" "$2"; }
+}
+
 prepare_trees() {
 	say "preparing the source tree: headers $KVERSION + arch/x86/kvm and virt/ from $SOURCE_PACKAGE"
+	[[ "$KBUILD" == "$LAB_D_ROOT/usr/src" ]] ||
+		say "the kit's path has a character kbuild cannot take: building in $KBUILD"
 	rm -rf "$SRC" "$OBJ"
-	cp -al "$HEADERS_COMMON" "$SRC"
+	mkdir -p "$KBUILD"
+	[[ "$KBUILD" == "$LAB_D_ROOT/usr/src" ]] || ln -sfn "$LAB_D_ROOT/usr/lib" "${KBUILD%/src}/lib"
+	copy_tree "$HEADERS_COMMON" "$SRC"
 	tar -xJf "$LAB_D_ROOT/usr/src/linux-source-6.1.tar.xz" -C "$SRC" --strip-components=1 \
 		linux-source-6.1/arch/x86/kvm linux-source-6.1/virt
 	say "applying ${LAB_D_PATCH#"$KIT_TOP"/}"
@@ -39,7 +49,7 @@ prepare_trees() {
 	fi
 	# The amd64 headers are the object tree; their Makefile names the common
 	# headers by their installed path, /usr/src/..., so point it at ours.
-	cp -al "$HEADERS_ARCH" "$OBJ"
+	copy_tree "$HEADERS_ARCH" "$OBJ"
 	rm "$OBJ/Makefile"
 	echo "include $SRC/Makefile" >"$OBJ/Makefile"
 	echo "$STAMP" >"$SRC/.lab-d-stamp"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Can lab-d-modules and lab-d-vm run here? Exit 0 yes; 77 no, with the reason
-# and the command that fixes it (the grader shows 77 as SKIP).
+# and the command that fixes it in one line (the grader shows 77 as SKIP, for
+# the check lab-d.vm that needs the network): tools missing, apt knowing no
+# kernel source, or, offline, Debian's mirror not reachable while the packages
+# were not fetched before (LAB_D_DEBS=DIR names a folder that holds them).
 # --install (as root): apt-get install whatever Debian package is missing.
 export LAB_D_STEP=${LAB_D_STEP:-lab-d-vm}
 source "$(dirname "$0")/lib.sh"
@@ -40,6 +43,50 @@ if [[ -z "$(cached_source_version)" ]]; then
 	v=$(apt-cache policy "$SOURCE_PACKAGE" 2>/dev/null | sed -n 's/^ *Candidate: *//p' || true)
 	[[ -n "$v" && "$v" != "(none)" ]] || fail $EXIT_SKIP \
 		"SKIP: apt knows no $SOURCE_PACKAGE (Debian 12's kernel source); run 'apt-get update'"
+fi
+# Offline: the packages not fetched yet must come from a mirror that answers.
+# Every address apt would download from (or its proxy) gets a TCP connection
+# within 5 s; a file: mirror must be readable.
+reachable() { # URI
+	local uri=$1 scheme rest hostport host port proxy
+	scheme=${uri%%:*}
+	if [[ "$scheme" == file ]]; then
+		rest=${uri#file:}
+		[[ -r "/${rest#"${rest%%[!/]*}"}" ]]
+		return
+	fi
+	proxy=$(apt-config shell p "Acquire::$scheme::Proxy" 2>/dev/null | sed -n "s/^p='\(.*\)'$/\1/p")
+	[[ -z "$proxy" || "$proxy" == DIRECT ]] && proxy=$(eval "echo \${${scheme}_proxy:-}")
+	[[ -n "$proxy" ]] && uri=$proxy
+	hostport=${uri#*://}
+	hostport=${hostport%%/*}
+	hostport=${hostport##*@}
+	host=${hostport%:*}
+	port=${hostport##*:}
+	[[ "$host" == "$hostport" ]] && port=$([[ "$scheme" == https ]] && echo 443 || echo 80)
+	timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null
+}
+
+version=$(resolve_version)
+abi=$(resolve_abi "$version")
+wanted=()
+for pkg in $(kernel_packages "$abi"); do
+	found=no
+	for f in "$LAB_D_DEBS/${pkg}_${version}_"*.deb; do
+		[[ -e "$f" ]] && found=yes
+	done
+	[[ $found == yes ]] || wanted+=("$pkg=$version")
+done
+if [[ ${#wanted[@]} -gt 0 ]]; then
+	mapfile -t uris < <(apt-get download --print-uris "${wanted[@]}" 2>/dev/null | sed -n "s/^'\([^']*\)'.*/\1/p")
+	[[ ${#uris[@]} -gt 0 ]] || fail $EXIT_SKIP \
+		"SKIP: apt gives no download address for ${wanted[*]}; run 'apt-get update'"
+	for uri in "${uris[@]}"; do
+		if ! reachable "$uri"; then
+			where=${uri#*://}
+			fail $EXIT_SKIP "SKIP: Debian's package mirror (${where%%/*}) cannot be reached (offline?) and the kernel packages were never fetched into ${LAB_D_DEBS#"$KIT_TOP"/}: go online, or set LAB_D_DEBS=DIR to a folder that holds them"
+		fi
+	done
 fi
 [[ "${1:-}" == "--install" ]] && say "everything lab-d-modules and lab-d-vm need is here"
 exit 0

@@ -2,7 +2,7 @@
 LAB_E_HOST := labs/lab-e/instances.c labs/lab-e/slice.c labs/lab-e/user_mode.c \
 	labs/lab-e/faults.c labs/lab-e/explain.c labs/lab-e/attack.c labs/lab-e/report.c \
 	labs/lab-e/diagram.c labs/lab-b/hypercalls.c labs/lab-c/files.c labs/lab-c/file_table.c \
-	labs/lab-c/sandbox.c
+	labs/lab-c/file_io.c labs/lab-c/sandbox.c
 PROGRAMS += lab-e
 lab-e_SRCS := labs/lab-e/lab-e.c $(LAB_E_HOST)
 lab-e_LIBS := $(LIB_LAB)
