@@ -73,6 +73,109 @@ prove_region() { # REGION
 	rm -rf "$copy"
 }
 
+# --- the handout ---------------------------------------------------------------
+
+# Points of the checks whose regions all lie in the given set ("-" = none).
+points_within() { # REGION...
+	awk -v set=" $* " '{ ok = 1; for (i = 3; i <= NF; i++) if ($i != "-" && index(set, " " $i " ") == 0) ok = 0; if (ok) sum += $2 } END { print sum + 0 }' <<<"$declared"
+}
+
+# The score line of a grade.log: "N M" of "Score: N/M".
+score_in() {
+	sed -nE 's/^Score: ([0-9]+)\/([0-9]+).*/\1 \2/p' "$1" | tail -1
+}
+
+# Lines of the reference's answers that appear nowhere else in the kit must
+# not appear anywhere in the handout; nor may grader/handout/leaks.list's.
+check_leaks() { # HANDOUT
+	local h=$1 n=0 leaks=0 line where
+	while IFS= read -r line; do
+		[[ -z "$line" ]] && continue
+		where=$(grep -rlF --exclude=.handout --exclude-dir=build --exclude-dir=build-san \
+			-- "$line" "$h" | head -1)
+		if [[ -n "$where" ]]; then
+			fail "the handout reveals an answer: '$line' (in ${where#"$h"/})"
+			leaks=$((leaks + 1))
+		fi
+		n=$((n + 1))
+	done < <(answer_lines; grep -v '^#' grader/handout/leaks.list | sed '/^$/d')
+	[[ $leaks -eq 0 ]] && say "handout: none of $n answer lines and facts appears in it"
+}
+
+# Solution lines (trimmed, 24+ characters, not comments) found once in the kit: their region.
+answer_lines() {
+	local f
+	for f in $(printf '%s\n' "${blocks[@]}" | sed 's/:.*//' | sort -u); do
+		awk '/^[ \t]*#[ \t]*ifndef[ \t]+STUB_/ && /SOLUTION/ { in_sol = 1; next }
+		     in_sol && /^[ \t]*#[ \t]*else/ { in_sol = 0; next }
+		     in_sol { l = $0; gsub(/^[ \t]+|[ \t]+$/, "", l);
+		              if (length(l) >= 24 && l !~ /^(\/\*|\*|\/\/)/) print l }' "$f"
+	done | sort | uniq -u | while IFS= read -r l; do
+		[[ $(grep -rF --include='*.[chS]' --include='*.md' -c -- "$l" . 2>/dev/null |
+			awk -F: '{ s += $NF } END { print s }') -eq 1 ]] && printf '%s\n' "$l"
+	done
+}
+
+prove_handout() {
+	local h="$work/handout" log base_pts max_pts got
+	grader/handout/make-handout.sh "$h" >"$work/make-handout.log" 2>&1 ||
+		{ fail "make handout failed: $(tail -3 "$work/make-handout.log")"; return; }
+	if ! make -s -C "$h" programs tests >"$h/build.log" 2>&1; then
+		fail "the handout does not build: $(grep -m3 -E 'error|Error' "$h/build.log")"
+		return
+	fi
+	say "handout: builds under -Werror"
+	for p in lab-a lab-b lab-c lab-d lab-e isolate; do
+		[[ -x "$h/$p" ]] || { fail "the handout has no $p"; continue; }
+		"$h/$p" --help >/dev/null 2>&1 || fail "$p --help fails in the handout"
+	done
+	local out rc
+	for run in "lab-a" "lab-b" "lab-c --root $work --in make-handout.log --out handout-out --force" \
+		   "lab-e" "lab-d" "isolate true"; do
+		out=$(cd "$h" && timeout 60 ./$run 2>&1); rc=$?
+		if [[ $rc -ge 124 ]] || grep -qE 'Sanitizer|runtime error' <<<"$out"; then
+			fail "./$run in the handout did not exit cleanly (status $rc): $(tail -2 <<<"$out")"
+		fi
+	done
+	say "handout: every program runs and exits cleanly"
+	(cd "$h" && grader/grade >"$h/grade.log" 2>&1)
+	read -r got max_pts < <(score_in "$h/grade.log")
+	base_pts=$(points_within -)
+	if [[ "$got" != "$base_pts" ]]; then
+		fail "the handout scores $got, but the checks no region answers are worth $base_pts: $(grep -E 'FAIL|OK' "$h/grade.log" | head -40)"
+	else
+		say "handout: scores its baseline, $got/$max_pts (the checks that need no student code)"
+	fi
+	check_leaks "$h"
+}
+
+# A student fills in one part's regions from the reference by hand: that
+# part's checks pass too, and no others.
+prove_filled() { # PART REGION...
+	local part=$1 h="$work/filled-$1" f got want
+	shift
+	grader/handout/make-handout.sh "$h" >/dev/null 2>&1 || { fail "make handout failed"; return; }
+	for f in $(printf '%s\n' "${blocks[@]}" | awk -v set=" $* " 'index(set, " " $2 " ") { sub(/:.*/, "", $1); print $1 }' | sort -u); do
+		cp "$kit/$f" "$h/$f"
+	done
+	make -s -C "$h" programs tests >"$h/build.log" 2>&1 || { fail "filled $part does not build"; return; }
+	(cd "$h" && grader/grade >"$h/grade.log" 2>&1)
+	read -r got _ < <(score_in "$h/grade.log")
+	want=$(points_within - "$@")
+	if [[ "$got" != "$want" ]]; then
+		fail "with $part filled in ($*), the handout scores $got, not $want: $(grep FAIL "$h/grade.log" | head)"
+	else
+		say "filled: the handout with $part's regions ($*) filled in scores $got: the baseline and $part's points"
+	fi
+}
+
+if [[ "$what" == handout || "$what" == all ]]; then
+	prove_handout
+fi
+if [[ "$what" == filled || "$what" == all ]]; then
+	prove_filled lab-b b1 b2
+	prove_filled lab-c c1 c2 c3 c4
+fi
 if [[ "$what" == regions || "$what" == all ]]; then
 	make_base
 	say "${#regions[@]} regions: ${regions[*]}"

@@ -2,10 +2,10 @@
  * The answers cannot drift from the code: every figure about the kit in
  * answers/ (the .md files) stands in a "live" block,
  *
- *     <!-- live: ./lab-a -->
+ *     <!-- live: ./some-program --option -->
  *     ```text
- *     a.1 size: 2 MiB (0x200000 bytes)
- *     a.1 host-virtual: <addr>-<addr>
+ *     some-program: 2 MiB of something (0x200000 bytes)
+ *     some-program: mapped at <addr>-<addr>
  *     ```
  *
  * and this test runs each block's command (from the top folder) and checks

@@ -5,10 +5,15 @@
 # Usage: tests/grader/seeded.sh [NAME...]     (make check-grader runs it)
 #
 # Each tests/grader/seeded/NAME.patch is a small unified diff that plants one
-# realistic bug in the kit. Its header names the rubric checks that must
-# catch it, on one line:
+# realistic bug in the kit, or a change a correct solution may make. Its
+# header names the rubric checks that must catch it, on one line:
 #
 #   # Must lose points in: lab-b.print lab-b.lengths
+#   # Must lose points in: nothing
+#
+# and those, exactly, must FAIL: a bug loses points in the checks of what it
+# broke and nowhere else; a harmless change (more guest output, other exit
+# totals) loses nothing.
 #
 # The script makes ONE clean copy of the kit's working tree (what git would
 # commit, uncommitted edits included: `git ls-files -co --exclude-standard`;
@@ -18,7 +23,7 @@
 # patched ones are graded together by `grader/grade --batch --jobs 2`, each
 # built from scratch with `make -B all`, and then:
 #   - the unpatched kit must score full marks (no check FAILs);
-#   - every seeded copy must build, lose points, and FAIL each named check.
+#   - every seeded copy must build and FAIL exactly the named checks.
 # The parts graded are every part of the rubric but lab-d, whose lab-d.vm
 # boots QEMU for minutes (SEEDED_ONLY=PATTERNS overrides, as for --only).
 # With jq installed, each results.json is also checked against the report.
@@ -158,10 +163,13 @@ if [[ $status -gt 1 || ! -f "$scratch/grades.csv" ]]; then
 fi
 echo "seeded: graded in $((SECONDS - started)) s"
 
-# total and max of one submission, from the CSV: "NAME,PART...,total,max"
+# total and max of one submission, from the CSV's columns of those names
+# ("submission,PART...,total,max,seconds").
 score_of() {
-	awk -F, -v name="$1" '$1 == name { print $(NF - 1), $NF; found = 1 } END { exit !found }' \
-		"$scratch/grades.csv"
+	awk -F, -v name="$1" '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == name { print $col["total"], $col["max"]; found = 1 }
+		END { exit !found }' "$scratch/grades.csv"
 }
 
 # The check IDs the report gives VERDICT (OK, FAIL or SKIP), one a line.
@@ -209,12 +217,18 @@ if check_submission kit; then
 	fi
 fi
 
-# Every seeded copy: points lost, and each named check among the FAILs.
+# Every seeded copy: exactly the named checks FAIL.
 for name in "${names[@]}"; do
 	check_submission "$name" || continue
 	failing=$(verdicts "$report" FAIL)
+	named=${must_fail[$name]}
+	[[ "$named" == nothing ]] && named=""
+	extra=()
+	while IFS= read -r id; do
+		[[ -n "$id" && " $named " != *" $id "* ]] && extra+=("$id")
+	done <<<"$failing"
 	missed=()
-	for id in ${must_fail[$name]}; do
+	for id in $named; do
 		if grep -qxF -- "$id" <<<"$failing"; then
 			continue
 		elif verdicts "$report" OK | grep -qxF -- "$id"; then
@@ -226,7 +240,12 @@ for name in "${names[@]}"; do
 		fi
 	done
 	lost=$((max - total))
-	if [[ $lost -le 0 ]]; then
+	if [[ ${#extra[@]} -gt 0 ]]; then
+		fail_variant "$name" "also failed ${extra[*]}: only the checks of what it broke may" "$report"
+	elif [[ -z "$named" && $lost -eq 0 ]]; then
+		echo "seeded $name: lost nothing ($total/$max), as a correct solution must: OK"
+		passed=$((passed + 1))
+	elif [[ $lost -le 0 ]]; then
 		fail_variant "$name" "lost no points ($total/$max)" "$report"
 	elif [[ ${#missed[@]} -gt 0 ]]; then
 		fail_variant "$name" "lost $lost points, but these did not FAIL: ${missed[*]}" "$report"
