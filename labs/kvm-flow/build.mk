@@ -3,7 +3,7 @@
 # flow.c (the demos), kvm-flow.c (main), guest.c (the guest), abi.h (what both
 # sides agree on).
 PROGRAMS += kvm-flow
-kvm-flow_SRCS := labs/kvm-flow/kvm-flow.c labs/kvm-flow/report.c labs/kvm-flow/flow.c labs/kvm-flow/demos.c
+kvm-flow_SRCS := labs/kvm-flow/flow.c labs/kvm-flow/kvm-flow.c labs/kvm-flow/report.c labs/kvm-flow/demos.c
 kvm-flow_LIBS := $(LIB_LAB)
 kvm-flow_GUESTS := kvm-flow
 

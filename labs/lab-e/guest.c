@@ -49,8 +49,12 @@ static void do_work(int id, uint32_t work)
 	}
 }
 
-/* Write a line to this instance's own file, read it back, compare. */
-static int use_files(int id)
+/*
+ * Write a line to this instance's own file, read it back, compare. The file
+ * calls are part (c)'s: when they fail, the instance says so and goes on,
+ * so part (e)'s own checks do not depend on them (lab-e.files does).
+ */
+static void use_files(int id)
 {
 	char name[32], line[64], back[64];
 	int fd, len, got;
@@ -60,7 +64,7 @@ static int use_files(int id)
 	fd = fd_open(name, HC_O_RDWR | HC_O_CREAT | HC_O_TRUNC, 0644);
 	if (fd < 0) {
 		printf("instance %d: open %s failed: %s\n", id, name, fs_errname(fd));
-		return 1;
+		return;
 	}
 	fd_write_all(fd, line, len);
 	fd_close(fd);
@@ -69,11 +73,10 @@ static int use_files(int id)
 	fd_close(fd);
 	if (got != len || memcmp(back, line, (size_t)len) != 0) {
 		printf("instance %d: %s did not read back what was written (%d)\n", id, name, got);
-		return 1;
+		return;
 	}
 	printf("instance %d: wrote and read back %s (%d bytes) through the file hypercalls\n",
 	       id, name, got);
-	return 0;
 }
 
 static void touch_outside(int id, uint32_t slice)
@@ -98,8 +101,7 @@ int main(int argc, char **argv)
 	answer_slot = 42;
 	printf("instance %d: started; 42 stored at my guest-virtual 0x%x\n", id, HC_ANSWER_SLOT);
 	do_work(id, work);
-	if (use_files(id) != 0)
-		return 1;
+	use_files(id);
 	if (argc > 4 && strcmp(argv[4], "fault") == 0)
 		touch_outside(id, slice);
 	printf("instance %d: done, %d exits in all\n", id, exits());

@@ -50,10 +50,21 @@ int slice_build(struct phys_mem *mem, gpa_t base, uint64_t size, struct slice *s
 		return -EINVAL;
 	place(s, base, size, pool);
 	err = pt_init(&b, mem, slice_gpa(s, s->tables), base + size);
-	/* The instance's own memory: user pages, read-write. */
+#ifndef STUB_e1 /* SOLUTION e1 (e.1): each instance's page table maps its own half */
+	/* The instance's own memory: user pages, read-write, onto ITS slice only. */
 	if (!err)
 		err = pt_map(&b, 0, base, s->user_end, PTE_USER | PTE_WRITABLE,
 			     PT_USE_4K | PT_USE_2M | PT_USE_1G);
+#else
+	/*
+	 * e.1: this maps every instance's guest-virtual [0, user_end) onto the
+	 * FIRST slice, as kvm-hello-world's one page table did: the instances
+	 * then share one memory. Map each onto its own slice (base).
+	 */
+	if (!err)
+		err = pt_map(&b, 0, 0, s->user_end, PTE_USER | PTE_WRITABLE,
+			     PT_USE_4K | PT_USE_2M | PT_USE_1G);
+#endif /* SOLUTION e1 */
 	/* The supervisor pages: present, but no user access (U/S = 0). */
 	if (!err)
 		err = map_page(&b, s, s->desc, 0);
