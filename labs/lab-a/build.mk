@@ -1,6 +1,6 @@
 # Part (a): kvm-hello-world, studied live (a.1-a.7).
 PROGRAMS += lab-a
-lab-a_SRCS := labs/lab-a/lab-a.c
+lab-a_SRCS := labs/lab-a/lab-a.c labs/lab-a/answers.c labs/lab-a/diagram.c
 lab-a_LIBS := $(LIB_LAB)
 lab-a_GUESTS := hello
 
