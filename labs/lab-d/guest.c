@@ -16,6 +16,7 @@
 
 #include "rt/format.h"
 #include "rt/io.h"
+#include "rt/print.h"
 #include "rt/string.h"
 #include "kit_hypercall.h"
 
@@ -66,9 +67,12 @@ static bool vendor_uses_vmmcall(const char *vendor)
 	return strcmp(vendor, "AuthenticAMD") == 0 || strcmp(vendor, "HygonGenuine") == 0;
 }
 
+#ifndef STUB_d /* SOLUTION d (d): the guest's side of a hypercall into KVM */
 /*
- * One hypercall. The "memory" clobber makes the compiler store anything the
- * kernel may read (the print hypercall's string) before the instruction.
+ * One hypercall, as KVM's own convention (arch/x86/include/asm/kvm_para.h):
+ * the number in RAX, the arguments in RBX, RCX, RDX and RSI, the answer in
+ * RAX. The "memory" clobber makes the compiler store anything the kernel
+ * may read (the print hypercall's string) before the instruction.
  */
 static long hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -86,6 +90,25 @@ static long hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64
 			     : "memory");
 	return ret;
 }
+#else
+static long hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	/*
+	 * (d): KVM's own hypercall instruction, in KVM's calling convention (see
+	 * KVM_HYPERCALL and kvm_hypercall4() in arch/x86/include/asm/kvm_para.h);
+	 * which of the two instructions this CPU decodes is in use_vmmcall.
+	 * Until then: the answer a stock KVM gives, -KVM_ENOSYS.
+	 */
+	(void)nr;
+	(void)a0;
+	(void)a1;
+	(void)a2;
+	(void)a3;
+	(void)use_vmmcall;
+	not_written("the hypercall instruction", "labs/lab-d/guest.c");
+	return -1000;
+}
+#endif /* SOLUTION d */
 
 /* The kit's hypercalls, as a guest program would use them. */
 static long kit_probe(void)
