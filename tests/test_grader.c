@@ -1765,6 +1765,8 @@ static void test_cli_batch(void **state)
 
 /* ---------------------------------------------------------------- the submission contract */
 
+#define HELLO_RUBRIC "10-hello.rubric" /* in the handout's rubric folder */
+
 /* A tiny handout: make builds ./hello from hello.in; the rubric (in grader/rubric/) checks its
  * greeting; .handout lets students edit hello.in and src/extra.in. The stub greets wrongly. */
 static char *make_handout(const struct cli_fixture *f, const char *name)
@@ -1778,7 +1780,7 @@ static char *make_handout(const struct cli_fixture *f, const char *name)
 	path = xasprintf("%s/grader/rubric", top);
 	mkdir(path, 0755);
 	free(path);
-	path = xasprintf("%s/grader/rubric/10-hello.rubric", top);
+	path = xasprintf("%s/grader/rubric/" HELLO_RUBRIC, top);
 	write_file(path, tree_rubric);
 	free(path);
 	path = xasprintf("%s/src", top);
@@ -1882,7 +1884,7 @@ static void test_submission_takes_only_edit_files(void **state)
 
 	(void)state;
 	/* The student's own rubric and Makefile would give full marks to anything. */
-	write_in(sub, "grader/rubric/10-hello.rubric", "check hello.greets\n  points 100\n  run true\n");
+	write_in(sub, "grader/rubric/" HELLO_RUBRIC, "check hello.greets\n  points 100\n  run true\n");
 	write_in(sub, "Makefile", "all:\n\t@echo the student's Makefile ran\n");
 	write_in(sub, "src/extra.in", "extra by alice\n");
 	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, "--json", json_path, NULL), 0);
@@ -1892,7 +1894,7 @@ static void test_submission_takes_only_edit_files(void **state)
 	assert_contains(out, "note: took 2 of the 2 files .handout lists as 'edit'");
 	assert_contains(out, "note: ignored: the submission changes 2 file(s) outside the contract");
 	assert_contains(out, "Makefile");
-	assert_contains(out, "grader/rubric/10-hello.rubric");
+	assert_contains(out, "grader/rubric/" HELLO_RUBRIC);
 	json = read_file(json_path);
 	assert_true(json_valid(json, strlen(json)));
 	assert_contains(json, "\"score\": 4,");
