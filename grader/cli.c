@@ -61,7 +61,7 @@ static const char usage_text[] =
 	"      --list            list the checks and exit\n"
 	"      --regions         list each check's points and solution regions, and exit\n"
 	"\n"
-	"With --tree or --batch:\n"
+	"With --tree, --submission or --batch:\n"
 	"      --build-timeout SECONDS  hard limit for building a tree (default 600)\n"
 	"      --keep            keep the scratch copies and print where they are\n"
 	"With --batch:\n"
