@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,9 +61,14 @@ static enum read_outcome read_file_beneath(int dirfd, const char *name, size_t m
 		buf_puts(why, "it is not a regular file");
 		return READ_REFUSED;
 	}
+	/* A second name elsewhere could be any file of the machine (git and unzip never make one). */
+	if (st.st_nlink > 1) {
+		buf_printf(why, "it has %ju hard links (a file of a submission has one)", (uintmax_t)st.st_nlink);
+		return READ_REFUSED;
+	}
 	/* O_NONBLOCK: a FIFO swapped in meanwhile cannot hang us; fstat below refuses it. */
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
 		buf_printf(why, "it cannot be read: %s", fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);

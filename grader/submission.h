@@ -54,8 +54,8 @@ int submission_find(const struct handout *h, const char *dir, char **root, struc
 
 /*
  * Copy the `edit` files of the submission at root over tree (a fresh copy of the
- * handout). Each is taken only if it is a regular file of at most SUBMISSION_MAX_FILE
- * bytes reached without following a symlink; otherwise, or when it is missing, the
+ * handout). Each is taken only if it is a regular file with one name, of at most
+ * SUBMISSION_MAX_FILE bytes, reached without following a symlink; otherwise, or when it is missing, the
  * handout's own version (its stub) stays, with a note. Files outside the contract
  * that differ from the handout are named in a note as ignored. 0, or -1 when a file
  * could not be written into tree (with a message).

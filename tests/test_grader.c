@@ -1953,6 +1953,12 @@ static void test_submission_hostile_edit_files(void **state)
 	assert_contains(out, "not taken: hello.in: it is larger than 1024 KiB");
 	assert_contains(out, "not taken: src/extra.in: it is not a regular file");
 	free(out);
+	/* A hard link: its other name could be any file of the machine. */
+	unlink(hello);
+	assert_int_equal(link(secret, hello), 0);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, NULL), 1);
+	assert_contains(out, "not taken: hello.in: it has 2 hard links");
+	free(out);
 	unlink(hello);
 	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, NULL), 1);
 	assert_contains(out, "note: not in the submission, graded as the handout has them (the stubs): hello.in\n");
