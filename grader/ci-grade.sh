@@ -90,7 +90,7 @@ handout_from_git() {
 }
 
 grade() {
-	local sub=$here handout= out= status
+	local sub=$here handout='' out='' status
 	local -a extra=()
 	while [[ $# -gt 0 ]]; do
 		case "$1" in

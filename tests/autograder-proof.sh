@@ -21,6 +21,7 @@
 # Usage: tests/autograder-proof.sh [gradescope|github|all]
 #   AUTOGRADER_ZIP=FILE uses that zip; AUTOGRADER_PROOF_KEEP=1 keeps the scratch folder.
 # Needs what `make grade` needs (KVM, root for the namespace checks); run from CI.
+# shellcheck disable=SC2317 # the submission makers are called through run_gradescope
 set -uo pipefail
 kit=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
@@ -90,8 +91,8 @@ make_submission() { # DEST reference|handout
 # Check "ID<TAB>SCORE<TAB>STATUS" lines (status pass or fail) against the rubric: full marks,
 # or the baseline. $4: the score the results file claims.
 verify() { # LABEL full|baseline TSV SCORE
-	local label=$1 mode=$2 tsv=$3 claimed=$4 want=0 ran=0 wrong=() id got st expect
-	while IFS=$'\t' read -r id got st; do
+	local label=$1 mode=$2 tsv=$3 claimed=$4 want=0 ran=0 wrong=() id st expect
+	while IFS=$'\t' read -r id _ st; do
 		[[ -z "$id" ]] && continue
 		ran=$((ran + 1))
 		if [[ -z "${points_of[$id]+x}" ]]; then
@@ -128,8 +129,10 @@ run_gradescope() { # LABEL SUBMISSION-SETUP...: fills R/submission, runs run_aut
 	local rc=$?
 	cp "$gs/results/stdout" "$work/$label.stdout" 2>/dev/null
 	[[ $rc -eq 0 ]] || fail "$label: run_autograder exited with status $rc (log: $(tail -3 "$gs/results/stdout"))"
-	[[ -s "$gs/results/results.json" ]] && jq -e . "$gs/results/results.json" >/dev/null ||
-		{ fail "$label: no valid results.json"; return 1; }
+	if ! [[ -s "$gs/results/results.json" ]] || ! jq -e . "$gs/results/results.json" >/dev/null; then
+		fail "$label: no valid results.json"
+		return 1
+	fi
 	cp "$gs/results/results.json" "$work/$label.json"
 }
 
