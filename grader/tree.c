@@ -56,20 +56,26 @@ static bool tool_succeeded(const struct run_result *res)
 	       res->exit_status == 0;
 }
 
+/* Cleanup runs to its end even after a stop signal (Ctrl-C, `grade | head`): only its timeout cuts it. */
+static void run_cleanup(char *const *argv)
+{
+	struct run_spec spec = { .argv = argv, .timeout = REMOVE_TIMEOUT, .ignore_stop = true };
+	struct run_result res;
+
+	run_command(&spec, &res);
+	run_result_free(&res);
+}
+
 int remove_scratch_tree(const char *path)
 {
 	char *const rm_argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)path, NULL };
 	char *const chmod_argv[] = { "chmod", "-R", "u+rwX", "--", (char *)path, NULL };
-	struct run_result res;
 	struct stat st;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (attempt == 1) { /* a folder without write permission stops rm: open it up */
-			run_tool(chmod_argv, REMOVE_TIMEOUT, &res);
-			run_result_free(&res);
-		}
-		run_tool(rm_argv, REMOVE_TIMEOUT, &res);
-		run_result_free(&res);
+		if (attempt == 1) /* a folder without write permission stops rm: open it up */
+			run_cleanup(chmod_argv);
+		run_cleanup(rm_argv);
 		if (lstat(path, &st) < 0 && errno == ENOENT)
 			return 0;
 	}

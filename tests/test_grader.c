@@ -2264,6 +2264,48 @@ static void test_root_without_capabilities_is_not_enough(void **state)
 	assert_contains(p->text, "root can make network namespaces");
 }
 
+/* The reader goes away before the build (`grade ... | head -3`): the build stops, and the
+ * scratch copy, holding what the build made, is removed all the same (its rm is not cut
+ * short by the stop). */
+static void test_stop_before_the_build_removes_the_copy(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	/* Many files, so that removing the copy takes longer than the runner's 100 ms look at the stop. */
+	char *fill = xasprintf("mkdir '%s/data' && cd '%s/data' && seq 40000 | xargs touch", handout, handout);
+	assert_int_equal(system(fill), 0);
+	free(fill);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { "grade", "--handout", handout, "--submission", handout, NULL };
+
+		close(fds[0]);
+		dup2(fds[1], STDOUT_FILENO);
+		setenv("TMPDIR", f.tmp, 1);
+		exit(grade_main(5, argv));
+	}
+	close(fds[1]);
+	/* Read the notes before the build, then go away like head(1). */
+	FILE *in = fdopen(fds[0], "r");
+	char line[4096];
+	while (fgets(line, sizeof(line), in) && !strstr(line, "note: took "))
+		;
+	fclose(in);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 128 + SIGPIPE);
+	assert_true(folder_is_empty(f.tmp));
+	free(handout);
+	cli_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2326,6 +2368,7 @@ int main(void)
 		cmocka_unit_test(test_github_summary_and_classroom),
 		cmocka_unit_test(test_skip_note_and_grouped_skips),
 		cmocka_unit_test(test_root_without_capabilities_is_not_enough),
+		cmocka_unit_test(test_stop_before_the_build_removes_the_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
