@@ -7,6 +7,9 @@
 #   make diagrams   graphviz diagrams of lab-a's and lab-e's memory, into diagrams/
 #   make lab-d-modules, make lab-d-vm   the bonus: patched KVM modules, run under QEMU
 #   make deps       install (as root) or name the missing Debian packages
+#   make handout HANDOUT=DIR   for instructors: the student tree (regions stubbed) in DIR
+#   make autograder build/autograder.zip for Gradescope (PRIVATE_RUBRIC=DIR adds hidden
+#                   checks); grader/COURSE.md: how to run a course with the kit
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build-san/
 #   make CC=clang   build with clang
 #
@@ -115,7 +118,7 @@ $(foreach b,$(BENCH_PROGRAMS),$(eval .PHONY: $(b))$(eval $(b): build/bench/$(b) 
 
 TEST_BINS = $(patsubst %,$(BUILD)/tests/%,$(TESTS))
 
-.PHONY: all guests deps check check-plain check-san grade bench clean help programs tests
+.PHONY: all guests deps check check-plain check-san grade bench clean help programs tests handout autograder
 all: deps programs
 programs: $(addprefix $(BIN),$(PROGRAMS)) $(GUEST_BINS)
 guests: $(GUEST_BINS)
@@ -136,6 +139,19 @@ check-plain check-san: programs tests
 
 grade: all
 	@grader/grade $(GRADE_FLAGS)
+
+# For instructors (grader/COURSE.md). Both run in the kit, not in a handout (which has no generator).
+KIT_ONLY = $(if $(wildcard grader/handout/make-handout.sh),,$(error make $@ runs in the kit: this tree has \
+	no grader/handout/ (a handout is made from the kit, not from another handout)))
+handout:
+	$(KIT_ONLY)
+	$(if $(HANDOUT),,$(error make handout needs a folder to write: make handout HANDOUT=DIR \
+		(a new or empty folder outside the kit)))
+	@grader/handout/make-handout.sh "$(HANDOUT)"
+
+autograder: $(GRADER_BIN)
+	$(KIT_ONLY)
+	@grader/handout/make-autograder.sh build/autograder.zip $(if $(PRIVATE_RUBRIC),"$(PRIVATE_RUBRIC)")
 
 # Each part adds a bench-NAME target to BENCHES; `make bench` runs them all.
 bench: all

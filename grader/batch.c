@@ -15,7 +15,7 @@
 #include "util/util.h"
 
 /* What a grading child reports back through its pipe, one line per part then the total:
- * "part\tINDEX\tSCORE\tMAX\n" ... "total\tSCORE\tMAX\n". */
+ * "part\tINDEX\tSCORE\tMAX\n" ... "total\tSCORE\tMAX\n"; or "refused\tWHY\n". */
 struct submission {
 	char *name;
 	pid_t pid;
@@ -26,6 +26,7 @@ struct submission {
 	bool done;
 	int *part_score;     /* NULL until a total line arrived */
 	int score, max;
+	char *refused;       /* not a submission of the handout: why */
 };
 
 struct batch {
@@ -85,6 +86,7 @@ static void grade_child(struct batch *b, const struct submission *sub, int fd)
 	struct session_options so = o->session;
 	struct score_sheet sheet;
 	FILE *report = fopen(report_path, "w");
+	char *refused = NULL;
 	int status;
 
 	if (!report) {
@@ -96,9 +98,15 @@ static void grade_child(struct batch *b, const struct submission *sub, int fd)
 	so.json_path = json_path;
 	so.grade.out = report;
 	so.grade.color = false;
-	status = grade_session(b->rubric, &so, &sheet);
-	if (status < 128)
+	status = grade_session(b->rubric, &so, &sheet, &refused);
+	if (refused) {
+		char *line = xasprintf("refused\t%s\n", refused);
+
+		write_all(fd, line, strlen(line));
+		free(line);
+	} else if (status < 128) {
 		write_summary(fd, &sheet);
+	}
 	fclose(report);
 	_exit(status);
 }
@@ -143,7 +151,9 @@ static void parse_summary(struct batch *b, struct submission *sub)
 		size_t index;
 		int score, max;
 
-		if (sscanf(p, "part\t%zu\t%d\t%d", &index, &score, &max) == 3 && index < nparts)
+		if (strncmp(p, "refused\t", 8) == 0 && !sub->refused)
+			sub->refused = xstrndup(p + 8, strcspn(p + 8, "\n"));
+		else if (sscanf(p, "part\t%zu\t%d\t%d", &index, &score, &max) == 3 && index < nparts)
 			parts[index] = score;
 		else if (sscanf(p, "total\t%d\t%d", &score, &max) == 2) {
 			sub->score = score;
@@ -166,6 +176,8 @@ static void print_progress(struct batch *b, const struct submission *sub)
 	printf("[%zu/%zu] %s: ", b->finished, b->count, sub->name);
 	if (sub->part_score)
 		printf("%d/%d", sub->score, sub->max);
+	else if (sub->refused)
+		printf("not graded: %s", sub->refused);
 	else
 		printf("not graded (status %d)", sub->status);
 	printf(" (%.1fs) -> %s/%s.txt\n", sub->seconds, out_dir, sub->name);
@@ -331,6 +343,7 @@ static void free_batch(struct batch *b)
 	for (size_t i = 0; i < b->count; i++) {
 		free(b->subs[i].name);
 		free(b->subs[i].part_score);
+		free(b->subs[i].refused);
 		buf_free(&b->subs[i].summary);
 	}
 	free(b->subs);
@@ -374,6 +387,9 @@ int batch_main(struct rubric *r, const struct batch_options *o)
 	}
 	printf("Grading %zu submissions of %s, %d at a time; reports in %s/\n", b.count, o->dir, o->jobs,
 	       o->out_dir);
+	if (o->session.handout)
+		printf("Each one's 'edit' files on a fresh copy of the handout %s (%zu files, its .handout)\n",
+		       o->session.handout->top, o->session.handout->nedits);
 	double start = now_seconds();
 	run_all(&b);
 	print_timing(&b, now_seconds() - start);

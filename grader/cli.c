@@ -17,6 +17,7 @@
 #include "rubric.h"
 #include "runner.h"
 #include "session.h"
+#include "submission.h"
 #include "util/util.h"
 
 static const char usage_text[] =
@@ -30,9 +31,19 @@ static const char usage_text[] =
 	"      --tree DIR        grade another checkout, e.g. a student's: copy DIR to a scratch\n"
 	"                        folder, build it there (make -B all), grade the copy, remove it;\n"
 	"                        DIR itself is never modified. The rubric is this kit's own.\n"
-	"      --batch DIR       grade every subfolder of DIR as one submission, like --tree\n"
+	"      --submission DIR  grade a student's submission of a handout (made by make handout):\n"
+	"                        only the files its .handout lists as 'edit' are taken from DIR,\n"
+	"                        onto a fresh copy of the pristine handout, which is built and\n"
+	"                        graded with the handout's rubric; a DIR that is not a submission\n"
+	"                        of this handout is refused (exit status 2)\n"
+	"      --handout DIR     the pristine handout for --submission and --batch (default: the\n"
+	"                        tree this grader belongs to, when it is a handout)\n"
+	"      --batch DIR       grade every subfolder of DIR as one submission: like --submission\n"
+	"                        when there is a handout (see --handout), else like --tree\n"
 	"      --rubric PATH     a rubric file, or a folder of *.rubric files read in name order\n"
-	"                        (default: grader/rubric/ of this kit)\n"
+	"                        (default: grader/rubric/ of this kit, or of --handout)\n"
+	"      --rubric-extra PATH  more checks, read after the rubric (e.g. an instructor's\n"
+	"                        private checks, which students do not see); repeatable\n"
 	"      --only PATTERNS   only checks whose ID or part matches one of these comma-separated\n"
 	"                        glob patterns, e.g. --only lab-a or --only 'lab-b.print*'\n"
 	"      --with NAMES      also run the opt-in checks named NAME (comma-separated; see the\n"
@@ -42,10 +53,15 @@ static const char usage_text[] =
 	"Output:\n"
 	"  -v, --verbose         show the whole output of every check\n"
 	"      --json FILE       also write the results in Gradescope's results.json format\n"
+	"      --summary FILE    also write a Markdown summary (a GitHub Actions job summary)\n"
+	"      --classroom FILE  also write the result GitHub Classroom's reporter reads (JSON;\n"
+	"                        base64 it into the step's output: grader/ci-grade.sh does)\n"
+	"      --skip-note TEXT  add TEXT to the results when a check SKIPs for what this machine\n"
+	"                        lacks (e.g. what the grading platform cannot run)\n"
 	"      --list            list the checks and exit\n"
 	"      --regions         list each check's points and solution regions, and exit\n"
 	"\n"
-	"With --tree or --batch:\n"
+	"With --tree, --submission or --batch:\n"
 	"      --build-timeout SECONDS  hard limit for building a tree (default 600)\n"
 	"      --keep            keep the scratch copies and print where they are\n"
 	"With --batch:\n"
@@ -64,9 +80,13 @@ static const char usage_text[] =
 	"128+N when signal N interrupted the grading.\n";
 
 #define CLI_MAX_WITH 32
+#define CLI_MAX_EXTRA 8
 
 struct cli {
 	const char *tree, *batch, *rubric, *only, *json, *csv, *out;
+	const char *submission, *handout, *summary, *classroom, *skip_note;
+	const char *extra[CLI_MAX_EXTRA];
+	size_t nextra;
 	char *with[CLI_MAX_WITH + 1]; /* --with names, NULL-terminated */
 	size_t nwith;
 	bool verbose, list, keep, regions;
@@ -77,7 +97,8 @@ struct cli {
 
 enum option_id {
 	OPT_TREE = 256, OPT_BATCH, OPT_RUBRIC, OPT_ONLY, OPT_JSON, OPT_LIST, OPT_REGIONS, OPT_BUILD_TIMEOUT,
-	OPT_KEEP, OPT_JOBS, OPT_CSV, OPT_OUT, OPT_WITH,
+	OPT_KEEP, OPT_JOBS, OPT_CSV, OPT_OUT, OPT_WITH, OPT_SUBMISSION, OPT_HANDOUT, OPT_SUMMARY,
+	OPT_CLASSROOM, OPT_SKIP_NOTE, OPT_RUBRIC_EXTRA,
 };
 
 static const struct option long_options[] = {
@@ -94,6 +115,12 @@ static const struct option long_options[] = {
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "with", required_argument, NULL, OPT_WITH },
+	{ "submission", required_argument, NULL, OPT_SUBMISSION },
+	{ "handout", required_argument, NULL, OPT_HANDOUT },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "classroom", required_argument, NULL, OPT_CLASSROOM },
+	{ "skip-note", required_argument, NULL, OPT_SKIP_NOTE },
+	{ "rubric-extra", required_argument, NULL, OPT_RUBRIC_EXTRA },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -135,6 +162,16 @@ static void apply_option(struct cli *cli, int id, const char *value)
 	case OPT_CSV: cli->csv = value; break;
 	case OPT_OUT: cli->out = value; break;
 	case OPT_WITH: add_with(cli, value); break;
+	case OPT_SUBMISSION: cli->submission = value; break;
+	case OPT_HANDOUT: cli->handout = value; break;
+	case OPT_SUMMARY: cli->summary = value; break;
+	case OPT_CLASSROOM: cli->classroom = value; break;
+	case OPT_SKIP_NOTE: cli->skip_note = value; break;
+	case OPT_RUBRIC_EXTRA:
+		if (cli->nextra == CLI_MAX_EXTRA)
+			die_usage("--rubric-extra: at most %d", CLI_MAX_EXTRA);
+		cli->extra[cli->nextra++] = value;
+		break;
 	case 'v': cli->verbose = true; break;
 	case OPT_BUILD_TIMEOUT:
 		if (parse_seconds(value, &cli->build_timeout) < 0)
@@ -156,18 +193,25 @@ static void apply_option(struct cli *cli, int id, const char *value)
 
 static void check_combinations(const struct cli *cli)
 {
-	if (cli->tree && cli->batch)
-		die_usage("--tree and --batch exclude each other");
+	if (!!cli->tree + !!cli->batch + !!cli->submission > 1)
+		die_usage("--tree, --submission and --batch exclude each other");
 	if (!cli->batch && (cli->jobs_given || cli->csv || cli->out))
 		die_usage("--jobs, --csv and --out only apply to --batch");
-	if (!cli->batch && !cli->tree && (cli->keep || cli->build_timeout_given))
-		die_usage("--keep and --build-timeout only apply to --tree and --batch");
-	if (cli->batch && cli->json)
-		die_usage("--json does not apply to --batch (each submission gets NAME.json in --out)");
+	if (!cli->batch && !cli->tree && !cli->submission && (cli->keep || cli->build_timeout_given))
+		die_usage("--keep and --build-timeout only apply to --tree, --submission and --batch");
+	if (cli->batch && (cli->json || cli->summary || cli->classroom))
+		die_usage("--json, --summary and --classroom do not apply to --batch (each submission gets "
+			  "NAME.json in --out)");
+	if (cli->handout && !cli->submission && !cli->batch)
+		die_usage("--handout only applies to --submission and --batch");
 	if (cli->tree)
 		need_folder("--tree", cli->tree);
 	if (cli->batch)
 		need_folder("--batch", cli->batch);
+	if (cli->submission)
+		need_folder("--submission", cli->submission);
+	if (cli->handout)
+		need_folder("--handout", cli->handout);
 }
 
 static void parse_args(struct cli *cli, int argc, char **argv)
@@ -287,7 +331,7 @@ static int make_jobs(int concurrent)
 	return jobs > 0 ? (int)jobs : 1;
 }
 
-static void print_rubric_line(const struct rubric *r, const struct cli *cli, const char *top)
+static void print_rubric_line(const struct rubric *r, const struct cli *cli, const char *rubric_path)
 {
 	size_t count = 0;
 	int points = 0;
@@ -297,10 +341,10 @@ static void print_rubric_line(const struct rubric *r, const struct cli *cli, con
 			count++;
 			points += r->checks[i].points;
 		}
-	if (cli->rubric)
-		printf("Rubric: %s (%zu checks, %d points)\n", cli->rubric, count, points);
-	else
-		printf("Rubric: %s/grader/rubric (%zu checks, %d points)\n", top, count, points);
+	printf("Rubric: %s", rubric_path);
+	for (size_t i = 0; i < cli->nextra; i++)
+		printf(" + %s", cli->extra[i]);
+	printf(" (%zu checks, %d points)\n", count, points);
 }
 
 /* Every need of the selected checks, probed now, once for the whole run (and every submission). */
@@ -315,14 +359,19 @@ static void probe_machine(struct machine *m, const struct rubric *r, const struc
 	machine_probe(m, needs);
 }
 
-static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
+static int run_grading(struct rubric *r, const struct cli *cli, const char *top, const struct handout *handout,
+		       const char *rubric_path)
 {
 	struct machine machine;
 
 	struct session_options so = {
-		.source = cli->tree,
+		.source = cli->submission ? cli->submission : cli->tree,
+		.handout = handout,
 		.in_place = top,
 		.json_path = cli->json,
+		.summary_path = cli->summary,
+		.classroom_path = cli->classroom,
+		.skip_note = cli->skip_note,
 		.keep = cli->keep,
 		.grade = { .only = cli->only, .verbose = cli->verbose, .color = use_color(), .out = stdout,
 			   .machine = &machine },
@@ -343,8 +392,8 @@ static int run_grading(struct rubric *r, const struct cli *cli, const char *top)
 		};
 		return batch_main(r, &bo);
 	}
-	print_rubric_line(r, cli, top);
-	status = grade_session(r, &so, &sheet);
+	print_rubric_line(r, cli, rubric_path);
+	status = grade_session(r, &so, &sheet, NULL);
 	score_sheet_free(&sheet);
 	return status;
 }
@@ -358,13 +407,16 @@ static bool has_optin(const struct rubric *r, const char *name)
 	return false;
 }
 
-static void load_rubric(struct rubric *rubric, const struct cli *cli, const char *top)
+/* The rubric, then the --rubric-extra paths, into one. */
+static void load_rubric(struct rubric *rubric, const struct cli *cli, const char *path)
 {
-	char *path = cli->rubric ? xstrdup(cli->rubric) : xasprintf("%s/grader/rubric", top);
+	const char *paths[CLI_MAX_EXTRA + 1] = { path };
 	struct rubric_error err;
-	int rc = rubric_load(rubric, path, &err);
+	int rc;
 
-	free(path);
+	for (size_t i = 0; i < cli->nextra; i++)
+		paths[i + 1] = cli->extra[i];
+	rc = rubric_load_all(rubric, paths, cli->nextra + 1, &err);
 	if (rc < 0)
 		die_with(EXIT_USAGE, "%s", err.text);
 	if (cli->only && count_selected(rubric, cli->only) == 0)
@@ -375,30 +427,58 @@ static void load_rubric(struct rubric *rubric, const struct cli *cli, const char
 				  cli->with[i], cli->with[i]);
 }
 
+/*
+ * The pristine handout submissions are graded against: --handout DIR, or the tree this
+ * grader belongs to when it is one. Needed by --submission; --batch uses it when there is one.
+ */
+static bool find_handout(struct handout *h, const struct cli *cli, const char *top)
+{
+	struct buf err = { 0 };
+
+	if (!cli->handout && !(cli->submission || cli->batch))
+		return false;
+	if (!cli->handout && !handout_present(top)) {
+		if (cli->submission)
+			die_usage("--submission: %s is not a handout (it has no %s): name the pristine handout, "
+				  "made by make handout, with --handout DIR", top, HANDOUT_FILE);
+		return false;
+	}
+	if (handout_load(h, cli->handout ? cli->handout : top, &err) < 0)
+		die_with(EXIT_USAGE, "--handout: %s", buf_str(&err));
+	buf_free(&err);
+	return true;
+}
+
 int grade_main(int argc, char **argv)
 {
 	struct rubric rubric = { 0 };
+	struct handout handout = { 0 };
 	struct cli cli;
-	char *top;
+	char *top, *rubric_path;
+	bool have_handout;
 	int status;
 
 	kit_set_progname("grade");
 	parse_args(&cli, argc, argv);
 	top = find_kit_top();
-	load_rubric(&rubric, &cli, top);
+	have_handout = find_handout(&handout, &cli, top);
+	/* A handout named with --handout is graded with its own rubric, not this kit's. */
+	rubric_path = cli.rubric ? xstrdup(cli.rubric)
+				 : xasprintf("%s/grader/rubric", cli.handout && have_handout ? handout.top : top);
+	load_rubric(&rubric, &cli, rubric_path);
 	if (cli.regions) {
 		list_regions(&rubric, cli.only);
-		rubric_free(&rubric);
-		return EXIT_OK;
-	}
-	if (cli.list) {
+		status = EXIT_OK;
+	} else if (cli.list) {
 		list_checks(&rubric, cli.only);
 		status = EXIT_OK;
 	} else {
 		install_stop_handlers();
-		status = run_grading(&rubric, &cli, top);
+		status = run_grading(&rubric, &cli, top, have_handout ? &handout : NULL, rubric_path);
 	}
 	rubric_free(&rubric);
+	handout_free(&handout);
+	free(rubric_path);
 	for (size_t i = 0; i < cli.nwith; i++)
 		free(cli.with[i]);
 	free(top);

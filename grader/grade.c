@@ -122,8 +122,10 @@ static void check_optins(struct grading *g, const struct check *c, struct buf *u
 	}
 }
 
-/* The reasons a check cannot run here, one a line (empty: it can), and what was found of its needs. */
-static void check_needs(struct grading *g, const struct check *c, struct buf *unmet, struct buf *found)
+/* The reasons a check cannot run here, one a line (empty: it can), and what was found of its needs;
+ * the needs not met in *unmet_bits. */
+static void check_needs(struct grading *g, const struct check *c, struct buf *unmet, struct buf *found,
+			unsigned *unmet_bits)
 {
 	check_optins(g, c, unmet);
 	for (unsigned bit = 1; bit <= NEEDS_PROBED; bit <<= 1) {
@@ -131,16 +133,19 @@ static void check_needs(struct grading *g, const struct check *c, struct buf *un
 			continue;
 		const struct need_probe *p = machine_need(g->machine, (enum need)bit);
 
-		if (!p->met)
+		if (!p->met) {
 			buf_printf(unmet, "needs %s: %s\n", need_name((enum need)bit), p->text);
-		else
+			*unmet_bits |= bit;
+		} else
 			buf_printf(found, "%s%s (%s)", found->len ? "; " : "", need_name((enum need)bit), p->text);
 	}
 	if (unmet->len == 0 && runs_unprivileged(c)) {
 		if (!g->reach_probed)
 			prepare_reachable(g);
-		if (!g->reach_ok)
+		if (!g->reach_ok) {
 			buf_printf(unmet, "needs unprivileged-user: %s\n", buf_str(&g->reach_note));
+			*unmet_bits |= NEED_UNPRIVILEGED_USER;
+		}
 	}
 }
 
@@ -149,6 +154,21 @@ static void skip_unmet(struct check_result *res, struct buf *unmet)
 	res->verdict = VERDICT_SKIP;
 	res->details = *unmet; /* handed over */
 	*unmet = (struct buf){ 0 };
+}
+
+/* RUBRIC_DIR=the folder of the check's rubric file (absolute): where a check finds files of its
+ * own, such as the inputs of an instructor's private checks. */
+static char *rubric_dir_assignment(const struct check *c)
+{
+	char *file = realpath(c->file, NULL);
+	char *slash = file ? strrchr(file, '/') : NULL;
+	char *text;
+
+	if (slash)
+		*slash = '\0';
+	text = xasprintf("RUBRIC_DIR=%s", slash ? (slash == file ? "/" : file) : ".");
+	free(file);
+	return text;
 }
 
 /* Run one check in a fresh $SCRATCH and judge it. */
@@ -170,8 +190,9 @@ static void run_check(struct grading *g, const struct check *c, const char *need
 	char *assign_scratch = xasprintf("SCRATCH=%s", scratch);
 	char *assign_tree = xasprintf("GRADE_TREE=%s", where);
 	char *assign_uid = xasprintf("UNPRIVILEGED_UID=%d", geteuid() == 0 ? UNPRIVILEGED_UID : (int)geteuid());
+	char *assign_rubric = rubric_dir_assignment(c);
 	const char *assignments[] = {
-		assign_scratch, assign_tree, assign_uid,
+		assign_scratch, assign_tree, assign_uid, assign_rubric,
 		geteuid() == 0 ? "UNPRIVILEGED=" UNPRIVILEGED_PREFIX : "UNPRIVILEGED=",
 		/* A check that builds (make build/tests/...) compiles as the tree's build did. */
 		"CCACHE_NOHASHDIR=1", g->tree->compiler /* NULL: none */, NULL,
@@ -194,6 +215,7 @@ static void run_check(struct grading *g, const struct check *c, const char *need
 	free(assign_scratch);
 	free(assign_tree);
 	free(assign_uid);
+	free(assign_rubric);
 	buf_free(&command);
 	free(scratch);
 }
@@ -206,7 +228,7 @@ static void grade_one(struct grading *g, const struct check *c, struct check_res
 		fail_unbuilt(g->tree, res);
 		return;
 	}
-	check_needs(g, c, &unmet, &found);
+	check_needs(g, c, &unmet, &found, &res->unmet);
 	if (unmet.len)
 		skip_unmet(res, &unmet);
 	else

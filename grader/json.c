@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lines.h"
@@ -59,9 +60,35 @@ static void append_test(struct buf *out, const struct check *c, const struct che
 	buf_puts(out, ", ");
 	append_key(out, "output");
 	json_append_string(out, text.data, text.len);
-	buf_puts(out, ", \"visibility\": \"visible\"}");
+	buf_printf(out, ", \"visibility\": \"%s\"}", visibility_name(c->visibility));
 	buf_free(&name);
 	buf_free(&text);
+}
+
+static bool shown_skip(const struct rubric *r, const struct check_result *results, size_t i)
+{
+	return results[i].ran && results[i].verdict == VERDICT_SKIP && r->checks[i].visibility == VISIBILITY_VISIBLE;
+}
+
+/* Skipped checks with the same reason on one line: "SKIP (not scored) a, b: reason". Checks the
+ * student may not see yet (visibility other than visible) are left out. */
+static void skip_lines(struct buf *text, const struct rubric *r, const struct check_result *results)
+{
+	bool *done = xcalloc(r->nchecks ? r->nchecks : 1, sizeof(bool));
+
+	for (size_t i = 0; i < r->nchecks; i++) {
+		if (done[i] || !shown_skip(r, results, i))
+			continue;
+		const char *why = buf_str(&results[i].details);
+		buf_printf(text, "SKIP (not scored) %s", r->checks[i].id);
+		for (size_t j = i + 1; j < r->nchecks; j++)
+			if (!done[j] && shown_skip(r, results, j) && strcmp(buf_str(&results[j].details), why) == 0) {
+				buf_printf(text, ", %s", r->checks[j].id);
+				done[j] = true;
+			}
+		buf_printf(text, ": %s", why);
+	}
+	free(done);
 }
 
 static void summary_text(struct buf *text, const struct rubric *r, const struct check_result *results,
@@ -69,9 +96,7 @@ static void summary_text(struct buf *text, const struct rubric *r, const struct 
 {
 	format_score(text, sheet);
 	buf_putc(text, '\n');
-	for (size_t i = 0; i < r->nchecks; i++)
-		if (results[i].ran && results[i].verdict == VERDICT_SKIP)
-			buf_printf(text, "SKIP (not scored) %s: %s", r->checks[i].id, buf_str(&results[i].details));
+	skip_lines(text, r, results);
 	if (notes && *notes)
 		buf_puts(text, notes);
 }
@@ -95,6 +120,18 @@ void json_gradescope(struct buf *out, const struct rubric *r, const struct check
 		first = false;
 	}
 	buf_puts(out, first ? "]\n}\n" : "\n  ]\n}\n");
+	buf_free(&text);
+}
+
+void json_gradescope_refused(struct buf *out, const char *why)
+{
+	struct buf text = { 0 };
+
+	buf_printf(&text, "Not graded: %s\n", why);
+	buf_puts(out, "{\n  \"score\": 0,\n  ");
+	append_key(out, "output");
+	json_append_string(out, text.data, text.len);
+	buf_puts(out, ",\n  \"tests\": []\n}\n");
 	buf_free(&text);
 }
 

@@ -25,6 +25,7 @@ enum once_key {
 	ONCE_STATUS = 1 << 5,
 	ONCE_COST = 1 << 6,
 	ONCE_REGIONS = 1 << 7,
+	ONCE_VISIBILITY = 1 << 8,
 };
 
 struct parser {
@@ -332,6 +333,29 @@ static int set_regions(struct parser *p, char *value)
 	return 0;
 }
 
+static const char *const visibility_names[] = {
+	[VISIBILITY_VISIBLE] = "visible",
+	[VISIBILITY_HIDDEN] = "hidden",
+	[VISIBILITY_AFTER_DUE_DATE] = "after_due_date",
+	[VISIBILITY_AFTER_PUBLISHED] = "after_published",
+};
+
+const char *visibility_name(enum visibility v)
+{
+	return (size_t)v < sizeof(visibility_names) / sizeof(visibility_names[0]) ? visibility_names[v] : "visible";
+}
+
+/* `visibility hidden`: when Gradescope shows this check's result to the student. */
+static int set_visibility(struct parser *p, char *value)
+{
+	for (size_t i = 0; i < sizeof(visibility_names) / sizeof(visibility_names[0]); i++)
+		if (strcmp(value, visibility_names[i]) == 0) {
+			p->check->visibility = (enum visibility)i;
+			return 0;
+		}
+	return FAIL(p, "bad visibility '%s' (visible, hidden, after_due_date or after_published)", value);
+}
+
 static int parse_let_kind(const char *word, enum let_kind *kind)
 {
 	if (strcmp(word, "word") == 0)
@@ -393,6 +417,7 @@ static const struct key {
 	{ "needs", 0, add_needs },
 	{ "cost", ONCE_COST, set_cost },
 	{ "regions", ONCE_REGIONS, set_regions },
+	{ "visibility", ONCE_VISIBILITY, set_visibility },
 };
 
 static int apply_key(struct parser *p, const char *name, char *value)
@@ -410,7 +435,7 @@ static int apply_key(struct parser *p, const char *name, char *value)
 		return key->apply(p, value);
 	}
 	return FAIL(p, "unknown key '%s' (keys: check part points title run timeout status "
-		    "expect forbid let needs cost regions)", name);
+		    "expect forbid let needs cost regions visibility)", name);
 }
 
 static char *trim(char *text)
@@ -560,17 +585,29 @@ static int load_folder(struct rubric *r, const char *path, struct rubric_error *
 	return rc;
 }
 
-int rubric_load(struct rubric *r, const char *path, struct rubric_error *err)
+static int load_path(struct rubric *r, const char *path, struct rubric_error *err)
 {
 	struct stat st;
-	int rc;
 
 	if (stat(path, &st) < 0)
 		return fail_at(err, path, 0, "cannot read the rubric: %s", strerror(errno));
-	rc = S_ISDIR(st.st_mode) ? load_folder(r, path, err) : load_file(r, path, err);
+	return S_ISDIR(st.st_mode) ? load_folder(r, path, err) : load_file(r, path, err);
+}
+
+int rubric_load_all(struct rubric *r, const char *const *paths, size_t npaths, struct rubric_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < npaths && rc == 0; i++)
+		rc = load_path(r, paths[i], err);
 	if (rc == 0)
-		rc = rubric_finish(r, path, err);
+		rc = rubric_finish(r, npaths ? paths[0] : "(no rubric)", err);
 	return rc;
+}
+
+int rubric_load(struct rubric *r, const char *path, struct rubric_error *err)
+{
+	return rubric_load_all(r, &path, 1, err);
 }
 
 static void free_check(struct check *c)

@@ -27,6 +27,9 @@ enum need {
 
 enum pattern_kind { PATTERN_EXPECT, PATTERN_FORBID };
 
+/* `visibility`: when Gradescope shows a check's result to the student (its results.json key). */
+enum visibility { VISIBILITY_VISIBLE, VISIBILITY_HIDDEN, VISIBILITY_AFTER_DUE_DATE, VISIBILITY_AFTER_PUBLISHED };
+
 struct pattern {
 	enum pattern_kind kind;
 	char *text; /* as written, before ${NAME} substitution */
@@ -56,6 +59,7 @@ struct check {
 	size_t noptins, optins_cap;
 	char *cost;         /* `cost`: what running it takes (shown for opt-in checks), or NULL */
 	char *regions;      /* `regions`: the solution regions it judges (space-separated), or NULL */
+	enum visibility visibility;
 	struct pattern *patterns;
 	size_t npatterns, patterns_cap;
 	struct let *lets;
@@ -82,6 +86,9 @@ struct rubric_error {
 /* Read a rubric file, or every *.rubric file of a folder in name order.
  * 0, or -1 with err filled; call rubric_free() in both cases. */
 int rubric_load(struct rubric *r, const char *path, struct rubric_error *err);
+/* The same for several paths, read in this order into one rubric (e.g. the handout's
+ * rubric, then an instructor's private checks): an ID may appear only once in all. */
+int rubric_load_all(struct rubric *r, const char *const *paths, size_t npaths, struct rubric_error *err);
 
 /* The steps of rubric_load, for tests: add the checks of one stream, then finish
  * (group checks by part; a rubric without checks is an error). */
@@ -92,6 +99,9 @@ int rubric_finish(struct rubric *r, const char *origin, struct rubric_error *err
 void rubric_roll_lets(struct rubric *r);
 
 void rubric_free(struct rubric *r);
+
+/* "visible", "hidden", "after_due_date", "after_published": Gradescope's words. */
+const char *visibility_name(enum visibility v);
 
 /* "kvm", "root", ... for one enum need bit. */
 const char *need_name(enum need bit);

@@ -207,7 +207,7 @@ static void collect(pid_t pid, int fd, const struct run_spec *spec, double start
 
 	for (;;) {
 		wait_for_events(&c, res);
-		if (grade_stop_signal) {
+		if (grade_stop_signal && !spec->ignore_stop) {
 			res->interrupted = true;
 			break;
 		}

@@ -18,6 +18,7 @@ struct run_spec {
 	char *const *env;   /* NULL: the grader's own */
 	double timeout;     /* seconds */
 	size_t output_cap;  /* 0: RUN_OUTPUT_CAP */
+	bool ignore_stop;   /* cleanup (rm of a scratch folder): runs to its end (or timeout) after a stop signal */
 };
 
 struct run_result {

@@ -14,6 +14,7 @@ struct check_result {
 	bool ran;       /* judged (not reached when the grader was interrupted) */
 	bool unbuilt;   /* failed because the tree did not build (the report says so once) */
 	enum verdict verdict;
+	unsigned unmet; /* SKIP: the probed needs (enum need bits) this machine lacks; 0 for an opt-in */
 	double seconds;
 	struct buf details; /* see struct judgement */
 	struct buf output;  /* the whole captured output, kept for --verbose */

@@ -56,20 +56,26 @@ static bool tool_succeeded(const struct run_result *res)
 	       res->exit_status == 0;
 }
 
+/* Cleanup runs to its end even after a stop signal (Ctrl-C, `grade | head`): only its timeout cuts it. */
+static void run_cleanup(char *const *argv)
+{
+	struct run_spec spec = { .argv = argv, .timeout = REMOVE_TIMEOUT, .ignore_stop = true };
+	struct run_result res;
+
+	run_command(&spec, &res);
+	run_result_free(&res);
+}
+
 int remove_scratch_tree(const char *path)
 {
 	char *const rm_argv[] = { "rm", "-rf", "--one-file-system", "--", (char *)path, NULL };
 	char *const chmod_argv[] = { "chmod", "-R", "u+rwX", "--", (char *)path, NULL };
-	struct run_result res;
 	struct stat st;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (attempt == 1) { /* a folder without write permission stops rm: open it up */
-			run_tool(chmod_argv, REMOVE_TIMEOUT, &res);
-			run_result_free(&res);
-		}
-		run_tool(rm_argv, REMOVE_TIMEOUT, &res);
-		run_result_free(&res);
+		if (attempt == 1) /* a folder without write permission stops rm: open it up */
+			run_cleanup(chmod_argv);
+		run_cleanup(rm_argv);
 		if (lstat(path, &st) < 0 && errno == ENOENT)
 			return 0;
 	}
@@ -171,12 +177,15 @@ static int remove_escaping_links(const char *root, struct buf *notes)
 /* Build output of the kit's Makefile: never copied, since everything is rebuilt
  * from source (and a submission's own binaries or images must not be graded). */
 static const char *const build_outputs[] = { "build", "build-san" };
+static bool copy_skips_git; /* set for the one scandir() of tree_copy_pristine() */
 
 static int is_copied(const struct dirent *entry)
 {
 	const char *name = entry->d_name;
 
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	if (copy_skips_git && strcmp(name, ".git") == 0)
 		return 0;
 	for (size_t i = 0; i < sizeof(build_outputs) / sizeof(build_outputs[0]); i++)
 		if (strcmp(name, build_outputs[i]) == 0)
@@ -196,15 +205,18 @@ int tree_open_to_all(const char *path)
 	return rc;
 }
 
-/* cp -a of every top-level entry but the build output: symlinks are copied as symlinks. */
-int tree_copy_sources(const char *source, const char *dest)
+/* cp -a of every top-level entry but the build output (and .git): symlinks are copied as symlinks. */
+static int copy_top_entries(const char *source, const char *dest, bool skip_git)
 {
 	struct dirent **entries;
-	int count = scandir(source, &entries, is_copied, alphasort);
+	int count;
 	char **argv;
 	struct run_result res;
 	int rc = 0, n = 0;
 
+	copy_skips_git = skip_git;
+	count = scandir(source, &entries, is_copied, alphasort);
+	copy_skips_git = false;
 	if (count < 0 || mkdir(dest, 0755) < 0) {
 		warnx("cannot copy %s to %s: %s", source, dest, strerror(errno));
 		if (count >= 0) {
@@ -236,6 +248,16 @@ int tree_copy_sources(const char *source, const char *dest)
 		free(argv[i]);
 	free(argv);
 	return rc;
+}
+
+int tree_copy_sources(const char *source, const char *dest)
+{
+	return copy_top_entries(source, dest, false);
+}
+
+int tree_copy_pristine(const char *source, const char *dest)
+{
+	return copy_top_entries(source, dest, true);
 }
 
 static void save_build_log(const struct graded_tree *t, const struct run_result *res)
@@ -295,7 +317,7 @@ static char *compiler_assignment(void)
 	return have ? xasprintf("CC=ccache %s", cc) : NULL;
 }
 
-static void build_tree(struct graded_tree *t, const struct tree_options *opts, FILE *report)
+void tree_build(struct graded_tree *t, const struct tree_options *opts, FILE *report)
 {
 	char jobs[32];
 	snprintf(jobs, sizeof(jobs), "-j%d", opts->make_jobs > 0 ? opts->make_jobs : 1);
@@ -321,6 +343,21 @@ static void build_tree(struct graded_tree *t, const struct tree_options *opts, F
 	t->compiler = cc;
 }
 
+int tree_make_scratch(struct graded_tree *t)
+{
+	char *scratch = make_temp_dir("grade");
+
+	/* Its real path, so symlinks inside the copy can be compared with it. */
+	t->scratch_root = scratch ? realpath(scratch, NULL) : NULL;
+	free(scratch);
+	if (!t->scratch_root) {
+		warnx("cannot create a scratch folder: %s", strerror(errno));
+		return -1;
+	}
+	t->path = xasprintf("%s/tree", t->scratch_root);
+	return 0;
+}
+
 int tree_prepare(struct graded_tree *t, const char *source, const struct tree_options *opts, FILE *report)
 {
 	char *real_source = realpath(source, NULL);
@@ -330,16 +367,10 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 		warnx("cannot grade %s: %s", source, strerror(errno));
 		return -1;
 	}
-	char *scratch = make_temp_dir("grade");
-	/* Its real path, so symlinks inside the copy can be compared with it. */
-	t->scratch_root = scratch ? realpath(scratch, NULL) : NULL;
-	free(scratch);
-	if (!t->scratch_root) {
-		warnx("cannot create a scratch folder: %s", strerror(errno));
+	if (tree_make_scratch(t) < 0) {
 		free(real_source);
 		return -1;
 	}
-	t->path = xasprintf("%s/tree", t->scratch_root);
 	fprintf(report, "Grading %s (a scratch copy in %s)\n", real_source, t->path);
 	int rc = tree_copy_sources(real_source, t->path);
 	free(real_source);
@@ -349,7 +380,7 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 	}
 	print_indented(report, buf_str(&t->notes), "note: ");
 	if (rc == 0)
-		build_tree(t, opts, report);
+		tree_build(t, opts, report);
 	return rc;
 }
 
@@ -363,6 +394,7 @@ void tree_release(struct graded_tree *t, bool keep, FILE *report)
 	free(t->path);
 	free(t->scratch_root);
 	free(t->compiler);
+	free(t->refused);
 	buf_free(&t->build_details);
 	buf_free(&t->notes);
 	*t = (struct graded_tree){ 0 };

@@ -19,6 +19,7 @@ struct graded_tree {
 	double build_seconds;
 	struct buf notes;    /* things changed in the copy, e.g. symlinks removed */
 	char *compiler;      /* "CC=ccache cc" when the build used ccache (checks that build use it too), or NULL */
+	char *refused;       /* a submission that is not one of the handout: why (one line), or NULL */
 };
 
 struct tree_options {
@@ -44,6 +45,14 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 /* Copy source to the new folder dest as tree_prepare() does (cp -a, without build/ and
  * build-san/). 0, or -1 with a message on stderr. */
 int tree_copy_sources(const char *source, const char *dest);
+/* The same without .git: a pristine handout copied for a submission. */
+int tree_copy_pristine(const char *source, const char *dest);
+
+/* The steps of tree_prepare() for other ways of filling a copy (a submission):
+ * a fresh scratch folder in t->scratch_root and t->path (its "tree", not yet made),
+ * 0 or -1 with a message; then `make -B all` in t->path, reported as tree_prepare() does. */
+int tree_make_scratch(struct graded_tree *t);
+void tree_build(struct graded_tree *t, const struct tree_options *opts, FILE *report);
 /* chmod -R a+rX: every user may read it and enter its folders. 0 or -1. */
 int tree_open_to_all(const char *path);
 

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "closest.h"
+#include "github.h"
 #include "grade.h"
 #include "json.h"
 #include "judge.h"
@@ -29,6 +32,7 @@
 #include "report.h"
 #include "rubric.h"
 #include "runner.h"
+#include "submission.h"
 #include "tree.h"
 #include "vars.h"
 
@@ -1759,6 +1763,549 @@ static void test_cli_batch(void **state)
 	cli_teardown(&f);
 }
 
+/* ---------------------------------------------------------------- the submission contract */
+
+#define HELLO_RUBRIC "10-hello.rubric" /* in the handout's rubric folder */
+
+/* A tiny handout: make builds ./hello from hello.in; the rubric (in grader/rubric/) checks its
+ * greeting; .handout lets students edit hello.in and src/extra.in. The stub greets wrongly. */
+static char *make_handout(const struct cli_fixture *f, const char *name)
+{
+	char *top = make_checkout(f, name, "not written yet");
+	char *path;
+
+	path = xasprintf("%s/grader", top);
+	mkdir(path, 0755);
+	free(path);
+	path = xasprintf("%s/grader/rubric", top);
+	mkdir(path, 0755);
+	free(path);
+	path = xasprintf("%s/grader/rubric/" HELLO_RUBRIC, top);
+	write_file(path, tree_rubric);
+	free(path);
+	path = xasprintf("%s/src", top);
+	mkdir(path, 0755);
+	free(path);
+	path = xasprintf("%s/src/extra.in", top);
+	write_file(path, "extra stub\n");
+	free(path);
+	path = xasprintf("%s/.handout", top);
+	write_file(path, "# made by a test\nhandout test-1 2024-01-01\n\nedit hello.in\nedit src/extra.in\n");
+	free(path);
+	return top;
+}
+
+/* A student's copy of it: hello.in greets with the given text. */
+static char *make_submission(const struct cli_fixture *f, const char *handout, const char *name, const char *greeting)
+{
+	char *sub = xasprintf("%s/%s", f->dir, name);
+	char *cmd = xasprintf("cp -a '%s' '%s'", handout, sub);
+	char *hello = xasprintf("%s/hello.in", sub), *text = xasprintf("echo '%s'\n", greeting);
+
+	assert_int_equal(system(cmd), 0);
+	write_file(hello, text);
+	free(cmd);
+	free(hello);
+	free(text);
+	return sub;
+}
+
+static void write_in(const char *dir, const char *rel, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+
+	unlink(path);
+	write_file(path, text);
+	free(path);
+}
+
+static void test_handout_file_errors(void **state)
+{
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{ "handout v1\nedit hello.in\n", NULL },
+		{ "edit hello.in\n", "no 'handout IDENTITY' line" },
+		{ "handout v1\n", "no 'edit PATH' line" },
+		{ "handout v1\nhandout v2\nedit hello.in\n", ":2: 'handout IDENTITY' must be given once" },
+		{ "handout v1\n\nedit ../hello.in\n", ":3: edit ../hello.in: not a plain relative path" },
+		{ "handout v1\nedit /etc/passwd\n", ":2: edit /etc/passwd: not a plain relative path" },
+		{ "handout v1\nedit ./hello.in\n", "not a plain relative path" },
+		{ "handout v1\nedit src//extra.in\n", "not a plain relative path" },
+		{ "handout v1\nedit nothere.c\n", ":2: edit nothere.c: not a regular file of the handout" },
+		{ "handout v1\nedit src\n", "edit src: not a regular file of the handout" },
+		{ "handout v1\nedit link.in\n", "edit link.in: not a regular file of the handout" },
+	};
+	struct cli_fixture f = cli_setup("check a\n  run true\n");
+	char *top = make_handout(&f, "handout");
+	char *file = xasprintf("%s/.handout", top), *link = xasprintf("%s/link.in", top);
+
+	(void)state;
+	assert_int_equal(symlink("hello.in", link), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct handout h;
+		struct buf err = { 0 };
+
+		write_file(file, cases[i].text);
+		int rc = handout_load(&h, top, &err);
+		if (!cases[i].error) {
+			assert_int_equal(rc, 0);
+			assert_string_equal(h.identity, "v1");
+			assert_int_equal(h.nedits, 1);
+		} else {
+			if (rc != -1)
+				fail_msg("case %zu loaded, expected: %s", i, cases[i].error);
+			assert_contains(buf_str(&err), cases[i].error);
+		}
+		handout_free(&h);
+		buf_free(&err);
+	}
+	unlink(file);
+	struct handout h;
+	struct buf err = { 0 };
+	assert_int_equal(handout_load(&h, top, &err), -1);
+	assert_contains(buf_str(&err), "no such file");
+	handout_free(&h);
+	buf_free(&err);
+	free(file);
+	free(link);
+	free(top);
+	cli_teardown(&f);
+}
+
+/* Only the edit files count: a student's Makefile and rubric do not change the grade. */
+static void test_submission_takes_only_edit_files(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	char *sub = make_submission(&f, handout, "alice", "Hello, world!");
+	char *json_path = xasprintf("%s/r.json", f.dir);
+	char *out, *json;
+
+	(void)state;
+	/* The student's own rubric and Makefile would give full marks to anything. */
+	write_in(sub, "grader/rubric/" HELLO_RUBRIC, "check hello.greets\n  points 100\n  run true\n");
+	write_in(sub, "Makefile", "all:\n\t@echo the student's Makefile ran\n");
+	write_in(sub, "src/extra.in", "extra by alice\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, "--json", json_path, NULL), 0);
+	assert_contains(out, "Grading the submission ");
+	assert_contains(out, "Score: 4/4\n"); /* the handout's rubric: 3 + 1 points, not 100 */
+	assert_not_contains(out, "the student's Makefile ran");
+	assert_contains(out, "note: took 2 of the 2 files .handout lists as 'edit'");
+	assert_contains(out, "note: ignored: the submission changes 2 file(s) outside the contract");
+	assert_contains(out, "Makefile");
+	assert_contains(out, "grader/rubric/" HELLO_RUBRIC);
+	json = read_file(json_path);
+	assert_true(json_valid(json, strlen(json)));
+	assert_contains(json, "\"score\": 4,");
+	assert_contains(json, "ignored: the submission changes 2 file(s)");
+	assert_true(folder_is_empty(f.tmp));
+	free(json);
+	free(out);
+
+	/* A handout graded as it is (no edit made) scores its baseline: the stub fails. */
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", handout, NULL), 1);
+	assert_contains(out, "Score: 1/4\n");
+	free(out);
+	free(json_path);
+	free(sub);
+	free(handout);
+	cli_teardown(&f);
+}
+
+/* Missing, symlinked, oversized or special edit files: the handout's version is graded, with a note. */
+static void test_submission_hostile_edit_files(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	char *sub = make_submission(&f, handout, "mallory", "Hello, world!");
+	char *hello = xasprintf("%s/hello.in", sub), *src = xasprintf("%s/src", sub);
+	char *elsewhere = xasprintf("%s/elsewhere", f.dir), *secret = xasprintf("%s/elsewhere/extra.in", f.dir);
+	char *out;
+
+	(void)state;
+	/* hello.in a symlink to a file with the right answer; src/ a symlink to a folder outside. */
+	mkdir(elsewhere, 0755);
+	write_file(secret, "echo 'Hello, world!'\n");
+	unlink(hello);
+	assert_int_equal(symlink(secret, hello), 0);
+	assert_int_equal(remove_scratch_tree(src), 0);
+	assert_int_equal(symlink(elsewhere, src), 0);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, NULL), 1);
+	assert_contains(out, "note: not taken: hello.in: it is a symlink; graded with the handout's version\n");
+	assert_contains(out, "note: not taken: src/extra.in: its folder src is a symlink;");
+	assert_contains(out, "note: took 0 of the 2 files");
+	assert_contains(out, "Score: 1/4\n");
+	free(out);
+
+	/* Oversized, a FIFO (must not hang), and missing. */
+	unlink(hello);
+	unlink(src);
+	mkdir(src, 0755);
+	char *fifo = xasprintf("%s/extra.in", src);
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	free(fifo);
+	FILE *big = fopen(hello, "w");
+	for (int i = 0; i < SUBMISSION_MAX_FILE / 16 + 1; i++)
+		fputs("# padding.......\n", big);
+	fclose(big);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, NULL), 1);
+	assert_contains(out, "not taken: hello.in: it is larger than 1024 KiB");
+	assert_contains(out, "not taken: src/extra.in: it is not a regular file");
+	free(out);
+	/* A hard link: its other name could be any file of the machine. */
+	unlink(hello);
+	assert_int_equal(link(secret, hello), 0);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, NULL), 1);
+	assert_contains(out, "not taken: hello.in: it has 2 hard links");
+	free(out);
+	unlink(hello);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", sub, NULL), 1);
+	assert_contains(out, "note: not in the submission, graded as the handout has them (the stubs): hello.in\n");
+	assert_true(folder_is_empty(f.tmp));
+	free(out);
+	free(hello);
+	free(src);
+	free(elsewhere);
+	free(secret);
+	free(sub);
+	free(handout);
+	cli_teardown(&f);
+}
+
+/* A folder that is not a submission of this handout is refused in one line naming the contract,
+ * and the results files say so (a platform shows it to the student). */
+static void test_submission_refused(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	char *plain = make_checkout(&f, "plain", "Hello, world!");
+	char *other = make_submission(&f, handout, "other", "Hello, world!");
+	char *json_path = xasprintf("%s/r.json", f.dir), *summary = xasprintf("%s/s.md", f.dir);
+	char *classroom = xasprintf("%s/c.json", f.dir);
+	char *out, *text;
+
+	(void)state;
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", plain, "--json", json_path,
+				 "--summary", summary, "--classroom", classroom, NULL), 2);
+	char *line = xasprintf("grade: %s is not a submission of this handout: it has no .handout at its top "
+			       "(the contract: a submission is a copy of the handout", plain);
+	assert_contains(out, line);
+	assert_int_equal(strchr(strstr(out, "grade: "), '\n')[1], '\0'); /* one line, the last */
+	free(line);
+	text = read_file(json_path);
+	assert_true(json_valid(text, strlen(text)));
+	assert_contains(text, "\"score\": 0,");
+	assert_contains(text, "Not graded: ");
+	free(text);
+	text = read_file(classroom);
+	assert_true(json_valid(text, strlen(text)));
+	assert_contains(text, "\"status\": \"error\", \"max_score\": 4,");
+	free(text);
+	text = read_file(summary);
+	assert_contains(text, "## Autograding: not graded\n");
+	free(text);
+	free(out);
+
+	write_in(other, ".handout", "handout test-2 2024-02-02\nedit hello.in\nedit Makefile\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", other, NULL), 2);
+	assert_contains(out, "its .handout says 'handout test-2 2024-02-02', this handout is 'handout test-1 2024-01-01'");
+	free(out);
+
+	/* The grader inside a handout finds it itself; elsewhere --submission needs --handout. */
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--submission", other, NULL), 2);
+	assert_contains(out, "is not a handout (it has no .handout): name the pristine handout");
+	free(out);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, NULL), 2);
+	assert_contains(out, "--handout only applies to --submission and --batch");
+	free(out);
+	assert_true(folder_is_empty(f.tmp));
+	free(json_path);
+	free(summary);
+	free(classroom);
+	free(plain);
+	free(other);
+	free(handout);
+	cli_teardown(&f);
+}
+
+/* A zip that unpacks into one folder is graded from that folder. */
+static void test_submission_in_one_folder(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	char *outer = xasprintf("%s/upload", f.dir);
+	char *out;
+
+	(void)state;
+	mkdir(outer, 0755);
+	free(make_submission(&f, handout, "upload/kit-main", "Hello, world!"));
+	char *macosx = xasprintf("%s/__MACOSX", outer);
+	assert_int_equal(mkdir(macosx, 0755), 0);
+	free(macosx);
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--submission", outer, NULL), 0);
+	assert_contains(out, "note: the submission's files are in kit-main/: graded from there\n");
+	assert_contains(out, "Score: 4/4\n");
+	free(out);
+	free(outer);
+	free(handout);
+	cli_teardown(&f);
+}
+
+/* --batch with a handout: every subfolder is a submission; one that is not is reported, not graded. */
+static void test_batch_of_submissions(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	char *subs = xasprintf("%s/subs", f.dir), *csv = xasprintf("%s/g.csv", f.dir);
+	char *reports = xasprintf("%s/reports", f.dir);
+	char *out, *text;
+
+	(void)state;
+	mkdir(subs, 0755);
+	free(make_submission(&f, handout, "subs/alice", "Hello, world!"));
+	free(make_submission(&f, handout, "subs/bob", "Hello!"));
+	free(make_checkout(&(struct cli_fixture){ .dir = subs }, "carol", "Hello, world!"));
+	assert_int_equal(run_cli(&out, f.tmp, "--handout", handout, "--batch", subs, "--jobs", "2", "--csv", csv,
+				 "--out", reports, NULL), 1);
+	assert_contains(out, "Each one's 'edit' files on a fresh copy of the handout ");
+	assert_contains(out, "] alice: 4/4 (");
+	assert_contains(out, "] bob: 1/4 (");
+	assert_contains(out, "] carol: not graded: ");
+	assert_contains(out, "is not a submission of this handout: it has no .handout");
+	text = read_file(csv);
+	assert_contains(text, "\nalice,4,4,4,");
+	assert_contains(text, "\ncarol,,,,");
+	free(text);
+	char *carol = xasprintf("%s/carol.json", reports);
+	text = read_file(carol);
+	assert_contains(text, "Not graded: ");
+	free(text);
+	free(carol);
+	assert_true(folder_is_empty(f.tmp));
+	free(out);
+	free(subs);
+	free(csv);
+	free(reports);
+	free(handout);
+	cli_teardown(&f);
+}
+
+/* ---------------------------------------------------------------- private checks, visibility, platforms */
+
+static void test_visibility_key(void **state)
+{
+	struct graded g = { 0 };
+	struct score_sheet s;
+	struct buf json = { 0 };
+	struct rubric r = { 0 };
+	struct rubric_error err;
+
+	(void)state;
+	grade_text(&g, "check v.seen\n  run true\n"
+		       "check v.hidden\n  run false\n  visibility hidden\n"
+		       "check v.later\n  run true\n  visibility after_due_date\n"
+		       "check v.published\n  run true\n  visibility after_published\n"
+		       "check v.hidden-skip\n  needs network\n  run echo offline; exit 77\n  visibility hidden\n");
+	score_sheet_compute(&g.rubric, g.results, &s);
+	json_gradescope(&json, &g.rubric, g.results, &s, 1, NULL);
+	assert_true(json_valid(json.data, json.len));
+	assert_contains(buf_str(&json), "\"name\": \"v.seen\", \"score\": 1, \"max_score\": 1, \"status\": \"passed\", \"output\": \"OK (");
+	assert_contains(buf_str(&json), "\"visibility\": \"hidden\"}");
+	assert_contains(buf_str(&json), "\"visibility\": \"after_due_date\"}");
+	assert_contains(buf_str(&json), "\"visibility\": \"after_published\"}");
+	/* A hidden check's skip is not named in the output every student sees. */
+	assert_not_contains(buf_str(&json), "v.hidden-skip");
+	buf_free(&json);
+	score_sheet_free(&s);
+	graded_free(&g);
+	assert_int_equal(parse_text(&r, "check a\n  run true\n  visibility secret\n", &err), -1);
+	assert_contains(err.text, "t.rubric:3: bad visibility 'secret' (visible, hidden, after_due_date or after_published)");
+	rubric_free(&r);
+}
+
+/* Instructors' checks from another folder, merged at grading time; RUBRIC_DIR finds their files. */
+static void test_rubric_extra(void **state)
+{
+	struct cli_fixture f = cli_setup("check pub.one\n  run true\n");
+	char *private_dir = xasprintf("%s/private", f.dir);
+	char *out;
+
+	(void)state;
+	mkdir(private_dir, 0755);
+	write_in(private_dir, "input.txt", "secret input\n");
+	write_in(private_dir, "90-private.rubric", "check priv.input\n  points 5\n  visibility hidden\n"
+						    "  run cat \"$RUBRIC_DIR/input.txt\"\n  expect ^secret input$\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--rubric-extra", private_dir, NULL), 0);
+	assert_contains(out, " + ");
+	assert_contains(out, "(2 checks, 6 points)");
+	assert_contains(out, "priv.input ");
+	assert_contains(out, "Score: 6/6\n");
+	free(out);
+	write_in(private_dir, "90-private.rubric", "check pub.one\n  run true\n");
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--rubric-extra", private_dir, NULL), 2);
+	assert_contains(out, "duplicate check ID 'pub.one' (first defined at ");
+	free(out);
+	free(private_dir);
+	cli_teardown(&f);
+}
+
+static void test_github_summary_and_classroom(void **state)
+{
+	struct graded g = { 0 };
+	struct score_sheet s;
+	struct buf md = { 0 }, cl = { 0 };
+
+	(void)state;
+	grade_text(&g, "check g.ok\n  title pipes | and *stars*\n  points 3\n  run true\n"
+		       "check g.fail\n  points 2\n  run echo 'has ``` fences'; exit 1\n"
+		       "check g.skip\n  points 5\n  needs network\n  run echo offline; exit 77\n");
+	score_sheet_compute(&g.rubric, g.results, &s);
+	github_summary(&md, &g.rubric, g.results, &s, "a note\n");
+	assert_contains(buf_str(&md), "## Autograding: 3/5 points\n\nScore: 3/5 (5 points skipped)\n");
+	assert_contains(buf_str(&md), "| OK | `g.ok` pipes \\| and \\*stars\\* | 3/3 |\n");
+	assert_contains(buf_str(&md), "| FAIL | `g.fail`  | 0/2 |\n");
+	assert_contains(buf_str(&md), "| SKIP | `g.skip`  | not scored (5) |\n");
+	assert_contains(buf_str(&md), "<details><summary>FAIL: <code>g.fail</code></summary>\n\n````text\n");
+	assert_contains(buf_str(&md), "<details><summary>SKIP: <code>g.skip</code></summary>");
+	assert_contains(buf_str(&md), "Notes:\n\n```text\na note\n```\n");
+	github_classroom(&cl, &g.rubric, g.results, &s, false);
+	if (!json_valid(cl.data, cl.len))
+		fail_msg("not valid JSON:\n%s", buf_str(&cl));
+	assert_contains(buf_str(&cl), "{\"version\": 1, \"status\": \"fail\", \"max_score\": 5, \"tests\": [");
+	assert_contains(buf_str(&cl), "{\"name\": \"g.ok: pipes | and *stars*\", \"status\": \"pass\", \"score\": 3, \"message\": \"OK (");
+	assert_contains(buf_str(&cl), "\"status\": \"fail\", \"score\": 0,");
+	assert_contains(buf_str(&cl), "\"test_code\": \"true\", \"filename\": \"t.rubric\", \"line_no\": 1, \"duration\": ");
+	assert_not_contains(buf_str(&cl), "g.skip");
+	buf_reset(&cl);
+	github_classroom(&cl, &g.rubric, g.results, &s, true);
+	assert_contains(buf_str(&cl), "\"status\": \"error\"");
+	buf_free(&md);
+	buf_free(&cl);
+	score_sheet_free(&s);
+	graded_free(&g);
+}
+
+/* Checks skipped for the same reason share one line; the skip note comes only when the machine lacks a need. */
+static void test_skip_note_and_grouped_skips(void **state)
+{
+	struct cli_fixture f = cli_setup("check k.one\n  needs kvm\n  run true\ncheck k.two\n  needs kvm\n  run true\n"
+					 "check k.opt\n  needs optin:slow\n  run true\ncheck k.plain\n  run true\n");
+	char *json_path = xasprintf("%s/r.json", f.dir);
+	char *out, *json;
+
+	(void)state;
+	setenv("KIT_KVM_DEVICE", "/nonexistent/kvm", 1);
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--json", json_path, "--skip-note",
+				 "This platform has no KVM.", NULL), 0);
+	unsetenv("KIT_KVM_DEVICE");
+	assert_contains(out, "note: This platform has no KVM.\n");
+	json = read_file(json_path);
+	assert_true(json_valid(json, strlen(json)));
+	assert_contains(json, "SKIP (not scored) k.one, k.two: needs kvm: /nonexistent/kvm does not exist");
+	assert_contains(json, "This platform has no KVM.\\n");
+	free(json);
+	free(out);
+	/* Only an opt-in left out: the machine lacks nothing, no note. */
+	assert_int_equal(run_cli(&out, f.tmp, "--rubric", f.rubric, "--only", "k.opt,k.plain", "--json", json_path,
+				 "--skip-note", "This platform has no KVM.", NULL), 0);
+	assert_not_contains(out, "This platform");
+	json = read_file(json_path);
+	assert_not_contains(json, "This platform");
+	free(json);
+	free(out);
+	free(json_path);
+	cli_teardown(&f);
+}
+
+/* Root in a container without CAP_SYS_ADMIN and CAP_NET_ADMIN (Docker's default) cannot make the
+ * namespaces the root checks make: `needs root` is not met there, so they SKIP instead of FAILing. */
+static void test_root_without_capabilities_is_not_enough(void **state)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct data[2];
+		struct machine m = { 0 };
+
+		close(fds[0]);
+		if (syscall(SYS_capget, &hdr, data) < 0)
+			_exit(3);
+		data[0].effective &= ~((1u << CAP_SYS_ADMIN) | (1u << CAP_NET_ADMIN));
+		if (syscall(SYS_capset, &hdr, data) < 0)
+			_exit(4);
+		const struct need_probe *p = machine_need(&m, NEED_ROOT);
+		dprintf(fds[1], "%d %s", p->met, p->text);
+		_exit(0);
+	}
+	close(fds[1]);
+	char text[1024] = "";
+	ssize_t n = read(fds[0], text, sizeof(text) - 1);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(n > 0);
+	text[n] = '\0';
+	assert_contains(text, "0 the grader runs as root, but root here cannot make a network namespace "
+			      "(unshare(CLONE_NEWNET): Operation not permitted), lacks CAP_SYS_ADMIN and CAP_NET_ADMIN");
+
+	/* With them (as here), root is root. */
+	struct machine m = { 0 };
+	const struct need_probe *p = machine_need(&m, NEED_ROOT);
+	assert_true(p->met);
+	assert_contains(p->text, "root can make network namespaces");
+}
+
+/* The reader goes away before the build (`grade ... | head -3`): the build stops, and the
+ * scratch copy, holding what the build made, is removed all the same (its rm is not cut
+ * short by the stop). */
+static void test_stop_before_the_build_removes_the_copy(void **state)
+{
+	struct cli_fixture f = cli_setup("check unused\n  run true\n");
+	char *handout = make_handout(&f, "handout");
+	int fds[2], status;
+	pid_t pid;
+
+	(void)state;
+	/* Many files, so that removing the copy takes longer than the runner's 100 ms look at the stop. */
+	char *fill = xasprintf("mkdir '%s/data' && cd '%s/data' && seq 40000 | xargs touch", handout, handout);
+	assert_int_equal(system(fill), 0);
+	free(fill);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { "grade", "--handout", handout, "--submission", handout, NULL };
+
+		close(fds[0]);
+		dup2(fds[1], STDOUT_FILENO);
+		setenv("TMPDIR", f.tmp, 1);
+		exit(grade_main(5, argv));
+	}
+	close(fds[1]);
+	/* Read the notes before the build, then go away like head(1). */
+	FILE *in = fdopen(fds[0], "r");
+	char line[4096];
+	while (fgets(line, sizeof(line), in) && !strstr(line, "note: took "))
+		;
+	fclose(in);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 128 + SIGPIPE);
+	assert_true(folder_is_empty(f.tmp));
+	free(handout);
+	cli_teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1810,6 +2357,18 @@ int main(void)
 		cmocka_unit_test(test_cli_tree_build_failure),
 		cmocka_unit_test(test_cli_tree_never_writes_outside),
 		cmocka_unit_test(test_cli_batch),
+		cmocka_unit_test(test_handout_file_errors),
+		cmocka_unit_test(test_submission_takes_only_edit_files),
+		cmocka_unit_test(test_submission_hostile_edit_files),
+		cmocka_unit_test(test_submission_refused),
+		cmocka_unit_test(test_submission_in_one_folder),
+		cmocka_unit_test(test_batch_of_submissions),
+		cmocka_unit_test(test_visibility_key),
+		cmocka_unit_test(test_rubric_extra),
+		cmocka_unit_test(test_github_summary_and_classroom),
+		cmocka_unit_test(test_skip_note_and_grouped_skips),
+		cmocka_unit_test(test_root_without_capabilities_is_not_enough),
+		cmocka_unit_test(test_stop_before_the_build_removes_the_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
