@@ -13,6 +13,8 @@
 #     with room for the answers);
 #   - .handout: the contract (which files a student edits) and the identity
 #     of this handout, which the grader checks in every submission.
+# reference-only.list names regions (one ID a line) that show the reference's
+# own demonstrations, not student work: their files stay out of the contract.
 # Usage: grader/handout/make-handout.sh DIR     (DIR must not exist or be empty)
 set -euo pipefail
 kit=$(cd "$(dirname "$0")/../.." && pwd)
@@ -88,10 +90,15 @@ done
 	for f in "${files[@]}"; do
 		case "$f" in *.c | *.h | *.S) ;; *) continue ;; esac
 		excluded "$f" && continue
-		if grep -q 'SOLUTION ' "$f" && awk -v list=1 -f "$here/strip-regions.awk" "$f" | grep -q .; then
+		# Regions of the reference's own demonstrations (lab-a's printed answers)
+		# are not the student's to write: their files are not in the contract.
+		if grep -q 'SOLUTION ' "$f" && awk -v list=1 -f "$here/strip-regions.awk" "$f" |
+			awk '{ print $2 }' | grep -qvxF -f "$here/reference-only.list"; then
 			echo "edit $f"
 		fi
 	done
+	# The overlay's files under labs/ are the student's too (lab-d's patch).
+	(cd "$here/overlay" && find labs -type f 2>/dev/null | sort | sed 's/^/edit /')
 	for q in answers/questions/*.md; do
 		[[ "$(basename "$q")" == README.md ]] || echo "edit answers/$(basename "$q")"
 	done
