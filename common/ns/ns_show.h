@@ -26,6 +26,14 @@ void ns_show_tree_header(void);
 /* The first process in ROOT's tree (ROOT included) whose comm is NAME, or 0. */
 pid_t ns_find_in_tree(pid_t root, const char *name);
 
+/*
+ * How long the demonstrations wait for something the kernel or a process
+ * they started will do (a stage to appear, a process to die, a namespace
+ * to be freed). A bound that only a broken or stuck run reaches, never a
+ * time anything needs: each wait ends as soon as its condition holds.
+ */
+#define NS_WAIT_MS 30000
+
 /* Wait up to timeout_ms for such a process; 0 when none appeared. */
 pid_t ns_wait_in_tree(pid_t root, const char *name, int timeout_ms);
 
