@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	show_pid_view();
 	printf("\nisolate needs none of this: clone(2) returns the child's pid in our pid\n"
 	       "namespace, and the child waits on a pipe until the maps are written\n"
-	       "(labs/isolate/container.c: create_namespaces; labs/isolate/child.c: child_func).\n");
+	       "(create_namespaces in labs/isolate/container.c, child_func in\n"
+	       "labs/isolate/child.c).\n");
 	ns_reap_children(1000);
 	return EXIT_OK;
 }
