@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Rootless networking: slirp4netns if it can work, else loopback only. */
 static void choose_rootless_net(struct container *c, const struct isolate_config *cfg,
