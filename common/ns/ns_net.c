@@ -57,18 +57,14 @@ static int fresh_namespace(void)
 	return only_lo;
 }
 
+/* The pair; in a fresh namespace with the indexes we wish for (a concurrent isolate may take them first). */
 static int new_pair(struct ns_nl *nl, pid_t child, const struct ns_veth *v, int fresh)
 {
 	struct ns_nl_veth pair = { .name = v->host_if, .peer = v->peer_if, .peer_pid = child };
-	int ret;
 
 	if (fresh) {
 		pair.index = NS_FRESH_HOST_INDEX;
 		pair.peer_index = NS_FRESH_PEER_INDEX;
-		ret = ns_nl_new_veth(nl, &pair);
-		if (ret != -EBUSY)
-			return ret;
-		pair.index = pair.peer_index = 0; /* a concurrent isolate took the index first */
 	}
 	return ns_nl_new_veth(nl, &pair);
 }

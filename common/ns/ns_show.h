@@ -58,9 +58,16 @@ bool ns_alive(pid_t pid);
 /*
  * How many processes hold the namespace TYPE:[ID]: those in it, plus those
  * with an open file descriptor to it (as ip netns or a bind mount would
- * keep it alive; those two are not counted).
+ * keep it alive; those two are not counted). An id is the inode number of
+ * the namespace's file, which the kernel hands out again as soon as the
+ * namespace is freed: once it may be gone, pass STARTED_BY (ns_boot_ticks()
+ * taken while it still lived), and processes started later, which may be
+ * in a new namespace with the old number, are not counted. 0: count all.
  */
-int ns_count_holders(enum ns_type type, uint64_t id);
+int ns_count_holders(enum ns_type type, uint64_t id, unsigned long long started_by);
+
+/* Now, in the clock ticks since boot that /proc/PID/stat counts a start time in. */
+unsigned long long ns_boot_ticks(void);
 
 /* Our own executable, to re-run ourselves as a later stage. 0 or -errno. */
 int ns_self_exe(char *buf, size_t len);

@@ -63,8 +63,11 @@ static bool find_program(const char *name, char *path, size_t len)
 	return false;
 }
 
-/* "#!INTERPRETER ..." of a script: the interpreter into buf, or "" when it is no script. */
-static void interpreter_of(const char *path, char *buf, size_t len)
+/*
+ * What PATH starts with: "#!INTERPRETER ..." gives INTERPRETER in buf and
+ * 1; anything else (an ELF file) 0; -1 if we cannot read it.
+ */
+static int interpreter_of(const char *path, char *buf, size_t len)
 {
 	char head[256] = "";
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -73,12 +76,14 @@ static void interpreter_of(const char *path, char *buf, size_t len)
 
 	if (fd >= 0)
 		close(fd);
-	buf[0] = '\0';
+	if (n < 0)
+		return -1;
 	if (n < 2 || head[0] != '#' || head[1] != '!')
-		return;
+		return 0;
 	head[n] = '\0';
 	start += strspn(start, " \t");
 	snprintf(buf, len, "%.*s", (int)strcspn(start, " \t\n"), start);
+	return 1;
 }
 
 /*
@@ -106,11 +111,16 @@ void exec_program(const struct isolate_config *cfg)
 		warnx("%s: %s", name, strerror(err));
 		_exit(EXIT_CANNOT_RUN);
 	}
-	interpreter_of(path, interp, sizeof(interp));
-	if (interp[0])
+	switch (interpreter_of(path, interp, sizeof(interp))) {
+	case 1:
 		warnx("%s: bad interpreter %s: %s", name, interp, strerror(ENOENT));
-	else
-		warnx("%s: cannot run: a file it needs to start (its ELF interpreter) is missing",
+		break;
+	case 0:
+		warnx("%s: cannot run: its ELF interpreter (the dynamic loader) is missing", name);
+		break;
+	default:
+		warnx("%s: cannot run: the interpreter it names (#! line or ELF loader) is missing",
 		      name);
+	}
 	_exit(EXIT_CANNOT_RUN);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "isolate/isolate.h"
+#include "ns-d-look.h"
 #include "ns/ns_error.h"
 #include "ns/ns_idmap.h"
 #include "ns/ns_netlink.h"
@@ -33,27 +34,8 @@
 #include "util/util.h"
 
 #define CONTROL_FD 3 /* the pipe on which the net stage hears which veth slot it got */
-#define MAX_TREE 16
 
 static char self[4096];
-
-/* What we look at before, during and after. */
-struct snapshot {
-	char interfaces[512];            /* the interfaces of our network namespace */
-	int proc_mounts;                 /* proc mounts in our mount namespace */
-	int inner_proc_mounts;           /* and in the container's (-1: no such namespace) */
-	int holders[NS_TYPE_COUNT];      /* processes holding each container namespace */
-	int alive;                       /* processes of the container's tree alive */
-};
-
-/* The container being looked at: its namespaces and its processes. */
-struct subject {
-	uint64_t ids[NS_TYPE_COUNT];
-	pid_t pids[MAX_TREE];
-	int npids;
-	struct ns_veth veth;
-	bool have_veth;
-};
 
 static void help(void)
 {
@@ -96,74 +78,6 @@ static const struct ns_stages stages = {
 static int run_stage(const char *name, const char *arg)
 {
 	return ns_stage_run(&stages, name, arg);
-}
-
-/* ---------------- looking ---------------- */
-
-/* Mounts of a proc on /proc in PID's mount namespace (mountinfo: "ID PARENT DEV ROOT /proc ... - proc"). */
-static int count_proc_mounts(pid_t pid)
-{
-	char path[64], text[65536];
-	int count = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	if (ns_read_text(path, text, sizeof(text)) < 0)
-		return -1;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char root[256], point[256];
-
-		if (sscanf(line, "%*s %*s %*s %255s %255s", root, point) == 2 &&
-		    strcmp(point, "/proc") == 0 && strstr(line, " - proc "))
-			count++;
-	}
-	return count;
-}
-
-static void take_snapshot(const struct subject *s, struct snapshot *snap)
-{
-	struct if_nameindex *all = if_nameindex();
-	size_t used = 0;
-
-	memset(snap, 0, sizeof(*snap));
-	for (int i = 0; all && all[i].if_index; i++)
-		used += (size_t)snprintf(snap->interfaces + used, sizeof(snap->interfaces) - used,
-					 "%s%s", i ? " " : "", all[i].if_name);
-	if (all)
-		if_freenameindex(all);
-	snap->proc_mounts = count_proc_mounts(getpid());
-	snap->inner_proc_mounts = s->npids && ns_alive(s->pids[s->npids - 1])
-					  ? count_proc_mounts(s->pids[s->npids - 1]) : -1;
-	for (int t = 0; t < NS_TYPE_COUNT; t++)
-		snap->holders[t] = s->ids[t] ? ns_count_holders((enum ns_type)t, s->ids[t]) : 0;
-	for (int i = 0; i < s->npids; i++)
-		snap->alive += ns_alive(s->pids[i]);
-	if (s->npids && !ns_alive(s->pids[s->npids - 1]))
-		snap->inner_proc_mounts = -1; /* it died while we looked */
-}
-
-static void print_snapshot(const char *when, const struct subject *s, const struct snapshot *snap)
-{
-	printf("  %-7s interfaces here: %s\n", when, snap->interfaces);
-	printf("  %-7s proc mounts in our mount namespace: %d\n", "", snap->proc_mounts);
-	if (!s->ids[NS_USER])
-		return;
-	if (snap->inner_proc_mounts >= 0)
-		printf("  %-7s proc mounts in the container's: %d (the host's, copied, and its own)\n",
-		       "", snap->inner_proc_mounts);
-	printf("  %-7s processes holding the container's namespaces:", "");
-	for (int t = 0; t < NS_TYPE_COUNT; t++)
-		printf(" %s:%d", ns_type_name((enum ns_type)t), snap->holders[t]);
-	printf("\n  %-7s processes of the container's tree alive: %d of %d\n", "", snap->alive,
-	       s->npids);
-}
-
-static int holders_total(const struct snapshot *snap)
-{
-	int total = 0;
-
-	for (int t = 0; t < NS_TYPE_COUNT; t++)
-		total += snap->holders[t];
-	return total;
 }
 
 /* ---------------- the assignment's sequence ---------------- */
@@ -215,58 +129,6 @@ static pid_t set_up_sequence(struct subject *s)
 	return top;
 }
 
-static bool same_as_before(const struct snapshot *before, const struct snapshot *after)
-{
-	return strcmp(before->interfaces, after->interfaces) == 0 &&
-	       before->proc_mounts == after->proc_mounts && holders_total(after) == 0 &&
-	       after->alive == 0;
-}
-
-/* Has PID a SIGKILL pending (sent, the process not yet gone)? */
-static bool dying(pid_t pid)
-{
-	char thread[32], shared[32];
-	unsigned long long bit = 1ULL << (SIGKILL - 1);
-
-	if (ns_status_field(pid, "SigPnd", thread, sizeof(thread)) < 0 ||
-	    ns_status_field(pid, "ShdPnd", shared, sizeof(shared)) < 0)
-		return false;
-	return ((strtoull(thread, NULL, 16) | strtoull(shared, NULL, 16)) & bit) != 0;
-}
-
-/*
- * After a kill of KILLED: wait until it is gone and every process of the
- * subject it took with it (--kill-child sends SIGKILL to its child while
- * it exits) is gone too, then look. Bounded by NS_WAIT_MS.
- */
-static void settle_after_kill(const struct subject *s, pid_t killed, struct snapshot *now)
-{
-	for (int waited = 0; waited < NS_WAIT_MS; waited += 2) {
-		bool busy = ns_alive(killed);
-
-		ns_reap_children(0);
-		for (int i = 0; i < s->npids && !busy; i++)
-			busy = ns_alive(s->pids[i]) && dying(s->pids[i]);
-		if (!busy)
-			break;
-		ns_sleep_ms(2);
-	}
-	take_snapshot(s, now);
-}
-
-/* Wait until everything is as before: namespaces and the veth go asynchronously. */
-static void settle_all_gone(const struct subject *s, const struct snapshot *before,
-			    struct snapshot *now)
-{
-	for (int waited = 0; waited < NS_WAIT_MS; waited += 4) {
-		ns_reap_children(0);
-		take_snapshot(s, now);
-		if (same_as_before(before, now))
-			return;
-		ns_sleep_ms(4);
-	}
-}
-
 static bool show_sequence(void)
 {
 	struct subject s = { 0 };
@@ -282,6 +144,7 @@ static bool show_sequence(void)
 	ns_show_tree_header();
 	ns_show_tree(top);
 
+	s.since = ns_boot_ticks(); /* see ns_count_holders: ids are handed out again */
 	kill(top, SIGKILL);
 	settle_after_kill(&s, top, &after);
 	printf("\n  a) kill -KILL %d (the first unshare) only. --kill-child passes its death\n"
@@ -302,17 +165,6 @@ static bool show_sequence(void)
 }
 
 /* ---------------- the one-command form ---------------- */
-
-/* Is SIG blocked in PID, and pending for it (sent, never delivered)? */
-static bool blocked_and_pending(pid_t pid, int sig)
-{
-	char blocked[32], pending[32];
-	unsigned long long bit = 1ULL << (sig - 1);
-
-	return ns_status_field(pid, "SigBlk", blocked, sizeof(blocked)) == 0 &&
-	       ns_status_field(pid, "ShdPnd", pending, sizeof(pending)) == 0 &&
-	       (strtoull(blocked, NULL, 16) & bit) && (strtoull(pending, NULL, 16) & bit);
-}
 
 static pid_t start_one_command(struct subject *s)
 {
@@ -343,6 +195,7 @@ static bool show_one_command(void)
 	take_snapshot(&s, &during);
 	print_snapshot("during", &s, &during);
 
+	s.since = ns_boot_ticks();
 	kill(top, SIGTERM);
 	printf("\n  a) kill -TERM %d (unshare): %s\n", (int)top,
 	       blocked_and_pending(top, SIGTERM)
@@ -396,6 +249,7 @@ static bool show_isolate(void)
 	print_snapshot("during", &s, &during);
 
 	t0 = ns_now_ms();
+	s.since = ns_boot_ticks();
 	kill(c.pid, SIGKILL); /* what PR_SET_PDEATHSIG does if isolate itself is killed */
 	ns_wait(c.pid, &wstatus);
 	if (c.net == NET_VETH && watch.fd >= 0 &&
