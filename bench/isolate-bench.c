@@ -71,7 +71,7 @@ static void enter_sandbox(void)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
-	const char *step;
+	enum ns_idmap_file step;
 	struct ns_nl nl;
 
 	if (uid != 0 || unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
@@ -79,7 +79,7 @@ static void enter_sandbox(void)
 			die_with(EXIT_SKIP, "cannot create a network namespace to run in: %s",
 				 strerror(errno));
 		if (ns_map_root_to(getpid(), uid, gid, true, &step) < 0)
-			die("cannot write our own %s", step);
+			die("cannot write our own %s", ns_idmap_file_name(step));
 	}
 	mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (ns_nl_open(&nl) == 0) {

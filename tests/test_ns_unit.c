@@ -1,4 +1,8 @@
-/* The namespace helper layer on its own: address plan, maps, spawning, /proc, hints. */
+/*
+ * The namespace helper layer on its own: address plan, maps, spawning, /proc,
+ * hints; and isolate's pure decisions (labs/isolate): whom the container's
+ * root maps to, which hostnames pass, the --net names.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -6,18 +10,29 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ns/ns_container.h"
+#include "isolate/isolate.h"
 #include "ns/ns_error.h"
 #include "ns/ns_idmap.h"
 #include "ns/ns_net.h"
 #include "ns/ns_proc.h"
 #include "ns/ns_spawn.h"
 #include "ns/ns_sync.h"
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
 
 static void test_lone_slot_is_the_assignments(void **state)
 {
@@ -80,20 +95,162 @@ static void test_idmap_format(void **state)
 	assert_int_equal(ns_idmap_format(&map, tiny, sizeof(tiny)), -ENOSPC);
 }
 
-static void test_net_mode_names(void **state)
+/* A file with TEXT in a fresh temporary folder; its path into path. */
+static void temp_file(const char *text, char *path, size_t len)
 {
-	enum ns_net_mode mode;
+	char dir[] = "/tmp/ns-unit.XXXXXX";
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/subid", dir);
+	assert_true(write_file(path, text) == 0);
+}
+
+static void remove_temp_file(const char *path)
+{
+	char dir[128];
+
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+}
+
+static void test_subid_ranges(void **state)
+{
+	char path[128];
+	unsigned long start, count;
 
 	(void)state;
-	assert_int_equal(ns_net_mode_parse("veth", &mode), 0);
-	assert_int_equal(mode, NS_NET_VETH);
-	assert_int_equal(ns_net_mode_parse("loopback", &mode), 0);
-	assert_int_equal(mode, NS_NET_LOOPBACK);
-	assert_int_equal(ns_net_mode_parse("slirp", &mode), 0);
-	assert_int_equal(ns_net_mode_parse("auto", &mode), 0);
-	assert_int_equal(ns_net_mode_parse("bridge", &mode), -EINVAL);
-	assert_int_equal(ns_net_mode_parse("", &mode), -EINVAL);
-	assert_string_equal(ns_net_mode_name(NS_NET_SLIRP), "slirp");
+	temp_file("kituser:100000:65536\nbroken line\nroot:200000:1000\n0:300000:5\n", path,
+		  sizeof(path));
+	assert_int_equal(ns_subid_range(path, "kituser", 1001, &start, &count), 0);
+	assert_int_equal(start, 100000);
+	assert_int_equal(count, 65536);
+	assert_int_equal(ns_subid_range(path, "root", 0, &start, &count), 0);
+	assert_int_equal(start, 200000);
+	assert_int_equal(count, 1000);
+	assert_int_equal(ns_subid_range(path, "nobody", 65534, &start, &count), -ENOENT);
+	remove_temp_file(path);
+	temp_file("0:300000:5", path, sizeof(path)); /* by number, no newline at the end */
+	assert_int_equal(ns_subid_range(path, "root", 0, &start, &count), 0);
+	assert_int_equal(start, 300000);
+	remove_temp_file(path);
+	assert_int_equal(ns_subid_range("/nonexistent/subuid", "root", 0, &start, &count), -ENOENT);
+}
+
+/* Whom the container's root is outside (labs/isolate/userns.c): never root unless asked. */
+static void test_root_map_choice(void **state)
+{
+	char subuid[128], subgid[128];
+	struct id_sources from = { .euid = 0, .egid = 0, .initial_userns = true,
+				   .subuid = "/nonexistent/subuid", .subgid = "/nonexistent/subgid" };
+	struct root_map map;
+
+	(void)state;
+	choose_root_map(&from, &map); /* root, nothing else known: nobody */
+	assert_int_equal(map.uids.outside, 65534);
+	assert_int_equal(map.gids.outside, 65534);
+	assert_int_equal(map.uids.count, 1);
+	assert_false(map.deny_setgroups);
+
+	temp_file("root:200000:65536\n", subuid, sizeof(subuid));
+	temp_file("root:300000:65536\n", subgid, sizeof(subgid));
+	from.subuid = subuid;
+	from.subgid = subgid;
+	choose_root_map(&from, &map); /* root's own subordinate range */
+	assert_int_equal(map.uids.outside, 200000);
+	assert_int_equal(map.gids.outside, 300000);
+	assert_int_equal(map.uids.count, 65536);
+
+	from.sudo_uid = "1000";
+	from.sudo_gid = "1001";
+	choose_root_map(&from, &map); /* behind sudo: the user, before any range */
+	assert_int_equal(map.uids.outside, 1000);
+	assert_int_equal(map.gids.outside, 1001);
+	assert_int_equal(map.uids.count, 1);
+
+	from.sudo_uid = "0"; /* sudo run by root itself, or junk: not a user to map to */
+	choose_root_map(&from, &map);
+	assert_int_equal(map.uids.outside, 200000);
+	from.sudo_uid = "12x";
+	choose_root_map(&from, &map);
+	assert_int_equal(map.uids.outside, 200000);
+
+	from.host_root = true; /* only when asked */
+	choose_root_map(&from, &map);
+	assert_int_equal(map.uids.outside, 0);
+	assert_int_equal(map.gids.outside, 0);
+
+	from.euid = 1001; /* an ordinary user: itself, setgroups denied, whatever else is set */
+	from.egid = 1002;
+	choose_root_map(&from, &map);
+	assert_int_equal(map.uids.outside, 1001);
+	assert_int_equal(map.gids.outside, 1002);
+	assert_true(map.deny_setgroups);
+
+	from.euid = from.egid = 0; /* root of a user namespace (unshare -r): the same */
+	from.initial_userns = false;
+	choose_root_map(&from, &map);
+	assert_int_equal(map.uids.outside, 0);
+	assert_int_equal(map.uids.count, 1);
+	assert_true(map.deny_setgroups);
+	remove_temp_file(subuid);
+	remove_temp_file(subgid);
+}
+
+static void test_hostnames(void **state)
+{
+	static const char *const good[] = { "isolated", "box-1", "Box-1.example.org", "7", "a-b-c",
+					    NULL };
+	static const char *const bad[] = { "", ".", "a.", ".a", "a..b", "-a", "a-", "a_b", "a b",
+					   "a/b", "a\nb", "$(reboot)", "é", NULL };
+	char why[128], name[80];
+
+	(void)state;
+	for (int i = 0; good[i]; i++)
+		assert_null(hostname_error(good[i], why, sizeof(why)));
+	for (int i = 0; bad[i]; i++)
+		assert_non_null(hostname_error(bad[i], why, sizeof(why)));
+	memset(name, 'a', 64);
+	name[63] = '\0';
+	assert_null(hostname_error(name, why, sizeof(why))); /* a 63-byte label */
+	name[63] = 'a';
+	name[64] = '\0';
+	assert_non_null(strstr(hostname_error(name, why, sizeof(why)), "63 bytes"));
+	snprintf(name, sizeof(name), "%.32s.%.32s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	assert_string_equal(hostname_error(name, why, sizeof(why)),
+			    "65 bytes; a hostname is at most 64 bytes");
+}
+
+static void test_idmap_steps_are_typed(void **state)
+{
+	struct ns_idmap map = { 0, 0, 1 };
+	enum ns_idmap_file failed;
+
+	(void)state;
+	assert_string_equal(ns_idmap_file_name(NS_UID_MAP), "uid_map");
+	assert_string_equal(ns_idmap_file_name(NS_SETGROUPS), "setgroups");
+	assert_string_equal(ns_idmap_file_name(NS_GID_MAP), "gid_map");
+	/* Our own maps were written long ago: the first write fails, and says which. */
+	assert_true(ns_write_maps(getpid(), &map, &map, true, &failed) < 0);
+	assert_int_equal(failed, NS_UID_MAP);
+}
+
+static void test_net_mode_names(void **state)
+{
+	enum net_mode mode;
+
+	(void)state;
+	assert_int_equal(net_mode_parse("veth", &mode), 0);
+	assert_int_equal(mode, NET_VETH);
+	assert_int_equal(net_mode_parse("loopback", &mode), 0);
+	assert_int_equal(mode, NET_LOOPBACK);
+	assert_int_equal(net_mode_parse("slirp", &mode), 0);
+	assert_int_equal(net_mode_parse("auto", &mode), 0);
+	assert_int_equal(net_mode_parse("bridge", &mode), -1);
+	assert_int_equal(net_mode_parse("", &mode), -1);
+	assert_string_equal(net_mode_name(NET_SLIRP), "slirp");
 }
 
 static void test_hints_say_what_to_do(void **state)
@@ -210,6 +367,10 @@ int main(void)
 		cmocka_unit_test(test_lone_slot_is_the_assignments),
 		cmocka_unit_test(test_slots_never_clash),
 		cmocka_unit_test(test_idmap_format),
+		cmocka_unit_test(test_subid_ranges),
+		cmocka_unit_test(test_root_map_choice),
+		cmocka_unit_test(test_hostnames),
+		cmocka_unit_test(test_idmap_steps_are_typed),
 		cmocka_unit_test(test_net_mode_names),
 		cmocka_unit_test(test_hints_say_what_to_do),
 		cmocka_unit_test(test_exit_codes_like_a_shell),

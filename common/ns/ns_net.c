@@ -1,5 +1,10 @@
+/*
+ * The container's network over rtnetlink (ns_netlink.c). With
+ * NS_TOOL_IP each step instead runs ip(8) (ns_net_ip.c): the marked
+ * "ip(8) branch" at the top of the four steps below.
+ */
 #include "ns_net.h"
-#include "ns_net_ops.h"
+#include "ns_net_ip.h"
 #include "ns_netlink.h"
 
 #include <arpa/inet.h>
@@ -33,11 +38,6 @@ const char *ns_addr_text(struct in_addr addr, char *buf)
 	return inet_ntop(AF_INET, &addr, buf, INET_ADDRSTRLEN);
 }
 
-static const struct ns_net_ops *ops_for(enum ns_net_tool tool)
-{
-	return tool == NS_TOOL_IP ? &ns_net_ip_ops : &ns_net_netlink_ops;
-}
-
 /*
  * Is lo the only interface here, as in a fresh network namespace? Then the
  * pair gets indexes we choose. The kernel turns a veth's carrier on from a
@@ -57,6 +57,41 @@ static int fresh_namespace(void)
 	return only_lo;
 }
 
+/* The pair; in a fresh namespace with the indexes we wish for (a concurrent isolate may take them first). */
+static int new_pair(struct ns_nl *nl, pid_t child, const struct ns_veth *v, int fresh)
+{
+	struct ns_nl_veth pair = { .name = v->host_if, .peer = v->peer_if, .peer_pid = child };
+
+	if (fresh) {
+		pair.index = NS_FRESH_HOST_INDEX;
+		pair.peer_index = NS_FRESH_PEER_INDEX;
+	}
+	return ns_nl_new_veth(nl, &pair);
+}
+
+/* Lines 32-36 of the assignment: the pair with its peer over there, our end addressed and up. */
+static int create_pair(enum ns_net_tool tool, pid_t child, const struct ns_veth *v, int fresh)
+{
+	struct ns_nl nl;
+	unsigned ifindex;
+	int ret;
+
+	if (tool == NS_TOOL_IP) /* the ip(8) branch */
+		return ns_ip_create_pair(child, v, fresh);
+	ret = ns_nl_open(&nl);
+	if (ret < 0)
+		return ret;
+	ret = new_pair(&nl, child, v, fresh);
+	if (ret == 0) {
+		ifindex = if_nametoindex(v->host_if);
+		ret = ifindex ? ns_nl_add_ipv4(&nl, ifindex, v->host_addr, v->prefix) : -errno;
+		if (ret < 0)
+			ns_nl_del_link(&nl, v->host_if);
+	}
+	ns_nl_close(&nl);
+	return ret;
+}
+
 int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v)
 {
 	int fresh = fresh_namespace();
@@ -67,7 +102,7 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v)
 		ns_veth_plan(ns_slot_order(n), v);
 		if (if_nametoindex(v->host_if))
 			continue; /* taken: skip without paying for a failed create */
-		ret = ops_for(tool)->create(child, v, fresh);
+		ret = create_pair(tool, child, v, fresh);
 		if (ret == 0)
 			v->host_index = if_nametoindex(v->host_if);
 		if (ret != -EEXIST)
@@ -79,13 +114,62 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v)
 int ns_veth_retire(enum ns_net_tool tool, const struct ns_veth *v)
 {
 	char new_name[IF_NAMESIZE];
+	struct ns_nl nl;
+	int ret;
 
 	snprintf(new_name, sizeof(new_name), "isz-%u", v->host_index);
-	return ops_for(tool)->retire(v, new_name);
+	if (tool == NS_TOOL_IP) /* the ip(8) branch */
+		return ns_ip_retire(v, new_name);
+	ret = ns_nl_open(&nl);
+	if (ret < 0)
+		return ret;
+	ret = ns_nl_del_ipv4(&nl, v->host_index, v->host_addr, v->prefix);
+	if (ret == 0)
+		ret = ns_nl_link_down(&nl, v->host_index);
+	if (ret == 0)
+		ret = ns_nl_link_rename(&nl, v->host_index, new_name);
+	ns_nl_close(&nl);
+	return ret;
+}
+
+static int link_up(enum ns_net_tool tool, const char *ifname)
+{
+	unsigned ifindex = if_nametoindex(ifname);
+	struct ns_nl nl;
+	int ret;
+
+	if (tool == NS_TOOL_IP) /* the ip(8) branch */
+		return ns_ip_link_up(ifname);
+	if (!ifindex)
+		return -ENODEV;
+	ret = ns_nl_open(&nl);
+	if (ret == 0) {
+		ret = ns_nl_link_up(&nl, ifindex);
+		ns_nl_close(&nl);
+	}
+	return ret;
+}
+
+static int add_addr(enum ns_net_tool tool, const char *ifname, struct in_addr addr, unsigned prefix)
+{
+	unsigned ifindex = if_nametoindex(ifname);
+	struct ns_nl nl;
+	int ret;
+
+	if (tool == NS_TOOL_IP) /* the ip(8) branch */
+		return ns_ip_add_addr(ifname, addr, prefix);
+	if (!ifindex)
+		return -ENODEV;
+	ret = ns_nl_open(&nl);
+	if (ret == 0) {
+		ret = ns_nl_add_ipv4(&nl, ifindex, addr, prefix);
+		ns_nl_close(&nl);
+	}
+	return ret;
 }
 
 /* Bring the container end up and wait until it can carry packets (see ns_nl_wait_link_running). */
-static int peer_up(const struct ns_net_ops *ops, const struct ns_veth *v)
+static int peer_up(enum ns_net_tool tool, const struct ns_veth *v)
 {
 	unsigned ifindex = if_nametoindex(v->peer_if);
 	struct ns_nl watch;
@@ -95,26 +179,38 @@ static int peer_up(const struct ns_net_ops *ops, const struct ns_veth *v)
 		return -ENODEV;
 	if (ns_nl_open_link_watch(&watch) < 0)
 		watch.fd = -1;
-	ret = ops->link_up(v->peer_if);
+	ret = link_up(tool, v->peer_if);
 	if (ret == 0 && watch.fd >= 0)
 		ns_nl_wait_link_running(&watch, ifindex, 2000); /* late is better than never */
 	ns_nl_close(&watch);
 	return ret;
 }
 
-int ns_net_setup_inside(enum ns_net_tool tool, const struct ns_veth *v, const char **step)
+int ns_net_setup_inside(enum ns_net_tool tool, const struct ns_veth *v, enum ns_net_step *failed)
 {
-	const struct ns_net_ops *ops = ops_for(tool);
 	int ret;
 
-	*step = "bring lo up";
-	ret = ops->link_up("lo");
+	*failed = NS_STEP_LO_UP;
+	ret = link_up(tool, "lo");
 	if (ret < 0 || !v)
 		return ret;
-	*step = "address the container end";
-	ret = ops->add_addr(v->peer_if, v->peer_addr, v->prefix);
+	*failed = NS_STEP_PEER_ADDR;
+	ret = add_addr(tool, v->peer_if, v->peer_addr, v->prefix);
 	if (ret < 0)
 		return ret;
-	*step = "bring the container end up";
-	return peer_up(ops, v);
+	*failed = NS_STEP_PEER_UP;
+	return peer_up(tool, v);
+}
+
+const char *ns_net_step_text(enum ns_net_step step)
+{
+	switch (step) {
+	case NS_STEP_LO_UP:
+		return "cannot bring lo up";
+	case NS_STEP_PEER_ADDR:
+		return "cannot address the container end";
+	case NS_STEP_PEER_UP:
+		return "cannot bring the container end up";
+	}
+	return "cannot configure the network";
 }

@@ -35,8 +35,19 @@ struct ns_veth {
 	unsigned host_index;     /* ifindex of the host end, once created */
 };
 
-/* How links and addresses are configured: rtnetlink directly, or ip(8). */
+/*
+ * How links and addresses are configured. Every step goes over rtnetlink
+ * (ns_netlink.c); NS_TOOL_IP runs ip(8) for the same step instead, as the
+ * assignment does by hand (ns_net_ip.c, the one marked branch in each step).
+ */
 enum ns_net_tool { NS_TOOL_NETLINK, NS_TOOL_IP };
+
+/*
+ * The interface indexes a pair gets in a fresh namespace (one holding only
+ * lo): see fresh_namespace() in ns_net.c.
+ */
+#define NS_FRESH_HOST_INDEX 2
+#define NS_FRESH_PEER_INDEX 3
 
 /* Names and addresses of slot S (0 <= S < NS_SLOT_COUNT). */
 void ns_veth_plan(int slot, struct ns_veth *v);
@@ -66,11 +77,18 @@ int ns_veth_create(enum ns_net_tool tool, pid_t child, struct ns_veth *v);
  */
 int ns_veth_retire(enum ns_net_tool tool, const struct ns_veth *v);
 
+/* The container side's steps, for telling which one failed. */
+enum ns_net_step { NS_STEP_LO_UP, NS_STEP_PEER_ADDR, NS_STEP_PEER_UP };
+
+/* "cannot bring lo up", ...: what failed, for a message. */
+const char *ns_net_step_text(enum ns_net_step step);
+
 /*
- * Container side, run inside the new network namespace: loopback up, and
- * when v is not NULL the peer addressed and up. On failure *step names it.
+ * Container side, run inside the new network namespace (lines 43-45):
+ * loopback up, and when v is not NULL the peer addressed and up. 0, or
+ * -errno with *failed naming the step.
  */
-int ns_net_setup_inside(enum ns_net_tool tool, const struct ns_veth *v, const char **step);
+int ns_net_setup_inside(enum ns_net_tool tool, const struct ns_veth *v, enum ns_net_step *failed);
 
 /* "10.11.12.13" into buf (at least INET_ADDRSTRLEN). */
 const char *ns_addr_text(struct in_addr addr, char *buf);

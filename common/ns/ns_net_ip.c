@@ -1,15 +1,17 @@
 /*
  * The container's network configured by running ip(8), one process per
  * step, as the assignment does by hand: each argv is an array, never a
- * command line pasted together.
+ * command line pasted together. ns_net.c calls these in its ip(8) branch.
  */
-#include "ns_net_ops.h"
+#include "ns_net_ip.h"
+#include "ns_proc.h"
 #include "ns_spawn.h"
 #include "util/util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Run ip; 0, or -errno. Unless quiet, say what ip said when it failed. */
 static int run_ip(char *const argv[], int quiet, char *out, size_t len)
@@ -34,12 +36,20 @@ static void prefix_text(struct in_addr addr, unsigned prefix, char *buf, size_t 
 	snprintf(buf, len, "%s/%u", ns_addr_text(addr, text), prefix);
 }
 
-/* Why "ip link add" failed: someone else's interface (try another slot), or a real error. */
+#define CAP_NET_ADMIN_BIT (1ULL << 12) /* CAP_NET_ADMIN, capability(7) */
+
+/*
+ * Why "ip link add" failed: someone else's interface (try another slot),
+ * no CAP_NET_ADMIN (ip says so only in words, so ask the kernel which
+ * capabilities we hold), or another error, which ip explained.
+ */
 static int add_error(const struct ns_veth *v, const char *out)
 {
+	uint64_t caps = 0;
+
 	if (if_nametoindex(v->host_if))
 		return -EEXIST;
-	if (strstr(out, "Operation not permitted"))
+	if (ns_cap_effective(getpid(), &caps) == 0 && !(caps & CAP_NET_ADMIN_BIT))
 		return -EPERM;
 	warnx("ip link add: %.*s", (int)strcspn(out, "\n"), out);
 	return -EIO;
@@ -64,7 +74,7 @@ static int add_pair(pid_t child, const struct ns_veth *v, int fresh)
 	return add_error(v, out);
 }
 
-static int create(pid_t child, const struct ns_veth *v, int fresh)
+int ns_ip_create_pair(pid_t child, const struct ns_veth *v, int fresh)
 {
 	char addr[INET_ADDRSTRLEN + 4];
 	char *address[] = { "ip", "addr", "add", addr, "dev", (char *)v->host_if, NULL };
@@ -83,7 +93,7 @@ static int create(pid_t child, const struct ns_veth *v, int fresh)
 	return ret;
 }
 
-static int retire(const struct ns_veth *v, const char *new_name)
+int ns_ip_retire(const struct ns_veth *v, const char *new_name)
 {
 	char addr[INET_ADDRSTRLEN + 4];
 	char *flush[] = { "ip", "addr", "del", addr, "dev", (char *)v->host_if, NULL };
@@ -100,14 +110,14 @@ static int retire(const struct ns_veth *v, const char *new_name)
 	return ret == 0 ? 0 : -ENODEV;
 }
 
-static int link_up(const char *ifname)
+int ns_ip_link_up(const char *ifname)
 {
 	char *up[] = { "ip", "link", "set", (char *)ifname, "up", NULL };
 
 	return run_ip(up, 0, NULL, 0);
 }
 
-static int add_addr(const char *ifname, struct in_addr addr, unsigned prefix)
+int ns_ip_add_addr(const char *ifname, struct in_addr addr, unsigned prefix)
 {
 	char text[INET_ADDRSTRLEN + 4];
 	char *add[] = { "ip", "addr", "add", text, "dev", (char *)ifname, NULL };
@@ -115,8 +125,3 @@ static int add_addr(const char *ifname, struct in_addr addr, unsigned prefix)
 	prefix_text(addr, prefix, text, sizeof(text));
 	return run_ip(add, 0, NULL, 0);
 }
-
-const struct ns_net_ops ns_net_ip_ops = {
-	.create = create, .retire = retire,
-	.link_up = link_up, .add_addr = add_addr,
-};

@@ -131,13 +131,15 @@ static int transact(struct ns_nl *nl, struct nl_req *r)
 	return wait_ack(nl, seq);
 }
 
-int ns_nl_new_veth(struct ns_nl *nl, const struct ns_nl_veth *v)
+/* One RTM_NEWLINK for the pair, with these interface indexes (0: the kernel's choice). */
+static int new_veth_once(struct ns_nl *nl, const struct ns_nl_veth *v, unsigned index,
+			 unsigned peer_index)
 {
 	struct ifinfomsg up = {
-		.ifi_family = AF_UNSPEC, .ifi_index = (int)v->index,
+		.ifi_family = AF_UNSPEC, .ifi_index = (int)index,
 		.ifi_flags = IFF_UP, .ifi_change = IFF_UP,
 	};
-	struct ifinfomsg plain = { .ifi_family = AF_UNSPEC, .ifi_index = (int)v->peer_index };
+	struct ifinfomsg plain = { .ifi_family = AF_UNSPEC, .ifi_index = (int)peer_index };
 	uint32_t pid = (uint32_t)v->peer_pid;
 	struct rtattr *linkinfo, *data, *peerinfo;
 	struct nl_req r;
@@ -161,6 +163,22 @@ int ns_nl_new_veth(struct ns_nl *nl, const struct ns_nl_veth *v)
 	req_nest_end(&r, data);
 	req_nest_end(&r, linkinfo);
 	return transact(nl, &r);
+}
+
+int ns_nl_new_veth(struct ns_nl *nl, const struct ns_nl_veth *v)
+{
+	int ret = new_veth_once(nl, v, v->index, v->peer_index);
+
+	/*
+	 * A wished-for index already taken: an RTM_NEWLINK whose ifi_index
+	 * names an existing link is a request to change that link, which
+	 * NLM_F_EXCL refuses with EEXIST, exactly as for a taken name; a taken
+	 * peer index is EBUSY. Ask again without indexes: the kernel chooses
+	 * them, and an EEXIST now really means the name.
+	 */
+	if ((ret == -EEXIST || ret == -EBUSY) && (v->index || v->peer_index))
+		ret = new_veth_once(nl, v, 0, 0);
+	return ret;
 }
 
 static int set_up_flag(struct ns_nl *nl, unsigned ifindex, unsigned up)

@@ -25,11 +25,14 @@ struct ns_nl_veth {
 	const char *name;     /* this end, here; created up */
 	const char *peer;     /* the other end, created down ... */
 	pid_t peer_pid;       /* ... in this process's network namespace */
-	unsigned index;       /* interface indexes: 0 lets the kernel choose; the */
-	unsigned peer_index;  /* peer's is honoured only when index is given too */
+	unsigned index;       /* interface indexes wished for (0: the kernel's choice); */
+	unsigned peer_index;  /* the peer's is honoured only when index is given too */
 };
 
-/* Create the pair. -EEXIST if NAME exists here, -EBUSY if an index is taken. */
+/*
+ * Create the pair, with the wished-for indexes where they are free and the
+ * kernel's choice where they are not. -EEXIST if NAME exists here.
+ */
 int ns_nl_new_veth(struct ns_nl *nl, const struct ns_nl_veth *v);
 
 /* Set IFF_UP on the link with this index. */

@@ -23,16 +23,21 @@ const char *ns_type_name(enum ns_type type)
 	return type < NS_TYPE_COUNT ? ns_type_names[type] : "?";
 }
 
-int ns_id_of(pid_t pid, enum ns_type type, uint64_t *id)
+int ns_id_by_name(pid_t pid, const char *name, uint64_t *id)
 {
 	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_type_name(type));
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);
 	if (stat(path, &st) < 0)
 		return -errno;
 	*id = (uint64_t)st.st_ino;
 	return 0;
+}
+
+int ns_id_of(pid_t pid, enum ns_type type, uint64_t *id)
+{
+	return ns_id_by_name(pid, ns_type_name(type), id);
 }
 
 int ns_ids_of(pid_t pid, uint64_t ids[NS_TYPE_COUNT])

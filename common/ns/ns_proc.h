@@ -20,6 +20,9 @@ const char *ns_type_name(enum ns_type type);
 /* A namespace's id is the inode number of /proc/PID/ns/TYPE (what lsns shows). */
 int ns_id_of(pid_t pid, enum ns_type type, uint64_t *id);
 
+/* The same for any file of /proc/PID/ns/, e.g. "cgroup". */
+int ns_id_by_name(pid_t pid, const char *name, uint64_t *id);
+
 /* All six ids of a process at once; ids[type]. */
 int ns_ids_of(pid_t pid, uint64_t ids[NS_TYPE_COUNT]);
 

@@ -277,7 +277,34 @@ static bool holds_fd(const char *pid, const char *target)
 	return found;
 }
 
-int ns_count_holders(enum ns_type type, uint64_t id)
+unsigned long long ns_boot_ticks(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec * (unsigned long long)hz / 1000000000ULL;
+}
+
+/* When PID started, in clock ticks since boot (field 22 of /proc/PID/stat); 0 if unknown. */
+static unsigned long long start_ticks(const char *pid)
+{
+	char path[64], stat[1024];
+	unsigned long long ticks = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if (ns_read_text(path, stat, sizeof(stat)) < 0 || !(p = strrchr(stat, ')')))
+		return 0;
+	/* after "pid (comm)": state is field 3, starttime field 22 */
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			  "%*d %*d %llu", &ticks) != 1)
+		return 0;
+	return ticks;
+}
+
+int ns_count_holders(enum ns_type type, uint64_t id, unsigned long long started_by)
 {
 	char target[64];
 	struct dirent *de;
@@ -290,6 +317,8 @@ int ns_count_holders(enum ns_type type, uint64_t id)
 		pid_t pid = (pid_t)atoi(de->d_name);
 
 		if (pid <= 0 || !ns_alive(pid))
+			continue;
+		if (started_by && start_ticks(de->d_name) > started_by)
 			continue;
 		if ((ns_id_of(pid, type, &in) == 0 && in == id) || holds_fd(de->d_name, target))
 			count++;

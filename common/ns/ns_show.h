@@ -26,6 +26,14 @@ void ns_show_tree_header(void);
 /* The first process in ROOT's tree (ROOT included) whose comm is NAME, or 0. */
 pid_t ns_find_in_tree(pid_t root, const char *name);
 
+/*
+ * How long the demonstrations wait for something the kernel or a process
+ * they started will do (a stage to appear, a process to die, a namespace
+ * to be freed). A bound that only a broken or stuck run reaches, never a
+ * time anything needs: each wait ends as soon as its condition holds.
+ */
+#define NS_WAIT_MS 30000
+
 /* Wait up to timeout_ms for such a process; 0 when none appeared. */
 pid_t ns_wait_in_tree(pid_t root, const char *name, int timeout_ms);
 
@@ -50,9 +58,16 @@ bool ns_alive(pid_t pid);
 /*
  * How many processes hold the namespace TYPE:[ID]: those in it, plus those
  * with an open file descriptor to it (as ip netns or a bind mount would
- * keep it alive; those two are not counted).
+ * keep it alive; those two are not counted). An id is the inode number of
+ * the namespace's file, which the kernel hands out again as soon as the
+ * namespace is freed: once it may be gone, pass STARTED_BY (ns_boot_ticks()
+ * taken while it still lived), and processes started later, which may be
+ * in a new namespace with the old number, are not counted. 0: count all.
  */
-int ns_count_holders(enum ns_type type, uint64_t id);
+int ns_count_holders(enum ns_type type, uint64_t id, unsigned long long started_by);
+
+/* Now, in the clock ticks since boot that /proc/PID/stat counts a start time in. */
+unsigned long long ns_boot_ticks(void);
 
 /* Our own executable, to re-run ourselves as a later stage. 0 or -errno. */
 int ns_self_exe(char *buf, size_t len);

@@ -10,30 +10,63 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#define STAGE_TIMEOUT_MS 5000
 
-/* Run the next command of the sequence and wait for it, as the shell would. */
-static int run_next(const struct ns_stages *s, char *const argv[])
+/*
+ * Run the next command of the sequence and wait for it, as the shell would;
+ * or, in the exec form, become it (`exec unshare ...`: same process, same
+ * pid, and the descriptors passed down stay open, not being close-on-exec).
+ */
+static int run_next(const struct ns_stages *s, bool exec_next, char *const argv[])
 {
 	struct ns_spawn_opts opts = { .pass_fds = s->pass_fds, .npass = s->npass };
-	int ret = ns_run(argv, s->npass ? &opts : NULL);
+	char path[4096];
+	int ret;
 
+	if (exec_next) {
+		ret = ns_find_program(argv[0], path, sizeof(path));
+		if (ret == 0)
+			execv(path, argv);
+		die("%s: %s", argv[0], strerror(ret < 0 ? -ret : errno));
+	}
+	ret = ns_run(argv, s->npass ? &opts : NULL);
 	if (ret < 0)
 		die("%s: %s", argv[0], strerror(-ret));
 	return ret;
 }
 
-void ns_stages_first_command(const struct ns_stages *s, char *argv[8])
+/*
+ * The command of the next step: unshare FLAGS, then in the assignment's form
+ * --kill-child (which implies --fork), then -- PROGRAM --stage NAME [exec].
+ */
+static void next_command(const struct ns_stages *s, const char *const *flags, bool exec_form,
+			 const char *stage, char **argv, size_t max)
 {
-	char *first[] = { "unshare", "-U", "--kill-child", "--", (char *)s->self, "--stage", "user",
-			  NULL };
+	size_t n = 0;
 
-	memcpy(argv, first, sizeof(first));
+	argv[n++] = "unshare";
+	while (*flags && n + 7 < max)
+		argv[n++] = (char *)*flags++;
+	if (!exec_form)
+		argv[n++] = "--kill-child";
+	argv[n++] = "--";
+	argv[n++] = (char *)s->self;
+	argv[n++] = "--stage";
+	argv[n++] = (char *)stage;
+	if (exec_form)
+		argv[n++] = "exec";
+	argv[n] = NULL;
+}
+
+void ns_stages_first_command(const struct ns_stages *s, bool exec_form, char *argv[9])
+{
+	static const char *const flags[] = { "-U", NULL };
+
+	next_command(s, flags, exec_form, "user", argv, 9);
 }
 
 pid_t ns_stages_wait(pid_t top, const char *comm)
 {
-	pid_t pid = ns_wait_in_tree(top, comm, STAGE_TIMEOUT_MS);
+	pid_t pid = ns_wait_in_tree(top, comm, NS_WAIT_MS);
 
 	if (!pid) {
 		kill(top, SIGKILL);
@@ -42,41 +75,44 @@ pid_t ns_stages_wait(pid_t top, const char *comm)
 	return pid;
 }
 
-static int stage_user(const struct ns_stages *s)
+static int stage_user(const struct ns_stages *s, bool exec_next)
 {
-	char map[64] = "";
-	char *next[] = { "unshare", "--ipc", "--uts", "--kill-child", "--", (char *)s->self,
-			 "--stage", "uts", NULL };
+	static const char *const flags[] = { "--ipc", "--uts", NULL };
+	char map[64] = "", *next[12];
 
+	next_command(s, flags, exec_next, "uts", next, 12);
 	ns_set_comm("my-user-ns");
 	for (int waited = 0; !map[0] || map[0] == '\n'; waited++) {
-		if (waited > STAGE_TIMEOUT_MS)
+		if (waited > NS_WAIT_MS)
 			die("nobody wrote our uid_map");
 		ns_sleep_ms(1);
 		ns_read_text("/proc/self/uid_map", map, sizeof(map));
 	}
-	return run_next(s, next);
+	return run_next(s, exec_next, next);
 }
 
-static int stage_uts(const struct ns_stages *s)
+static int stage_uts(const struct ns_stages *s, bool exec_next)
 {
-	char *next[] = { "unshare", "--net", "--kill-child", "--", (char *)s->self, "--stage", "net",
-			 NULL };
+	static const char *const flags[] = { "--net", NULL };
+	char *next[12];
 
+	next_command(s, flags, exec_next, "net", next, 12);
 	if (sethostname("isolated", 8) < 0)
 		die("sethostname: %s", strerror(errno));
-	return run_next(s, next);
+	return run_next(s, exec_next, next);
 }
 
-static int stage_net(const struct ns_stages *s)
+/* Line 53 forks in both forms: a pid namespace gets its first process only by a fork. */
+static int stage_net(const struct ns_stages *s, bool exec_next)
 {
-	char *next[] = { "unshare", "--pid", "--mount", "--fork", "--kill-child", "--",
-			 (char *)s->self, "--stage", "pid", NULL };
+	static const char *const flags[] = { "--pid", "--mount", "--fork", NULL };
+	char *next[12];
 
+	next_command(s, flags, exec_next, "pid", next, 12);
 	ns_set_comm("my-net-ns");
 	if (s->at_net)
 		s->at_net();
-	return run_next(s, next);
+	return run_next(s, exec_next, next);
 }
 
 static int stage_hold(const char *name)
@@ -96,12 +132,14 @@ static int stage_pid(void)
 
 int ns_stage_run(const struct ns_stages *s, const char *name, const char *arg)
 {
+	bool exec_next = arg && strcmp(arg, "exec") == 0;
+
 	if (strcmp(name, "user") == 0)
-		return stage_user(s);
+		return stage_user(s, exec_next);
 	if (strcmp(name, "uts") == 0)
-		return stage_uts(s);
+		return stage_uts(s, exec_next);
 	if (strcmp(name, "net") == 0)
-		return stage_net(s);
+		return stage_net(s, exec_next);
 	if (strcmp(name, "pid") == 0)
 		return stage_pid();
 	if (strcmp(name, "hold") == 0)

@@ -12,6 +12,12 @@
  *         the veth); line 53: unshare --pid --mount --fork ... --stage pid
  *   pid   line 54: mount -t proc proc /proc; then stay, as the last shell
  *   hold  stay alive under a name (default "my-pid-ns") until killed
+ *
+ * `PROGRAM --stage NAME exec` is the same step done the minimal way: the
+ * shell replaces itself with the next command (`exec unshare ...`) instead
+ * of running it as a child, and no unshare but the last forks (--fork is
+ * needed only for the pid namespace), so one process goes through the
+ * user, uts and net steps with one pid.
  */
 #ifndef KIT_NS_STAGES_H
 #define KIT_NS_STAGES_H
@@ -26,13 +32,17 @@ struct ns_stages {
 	void (*at_net)(void);      /* extra work of the net stage, or NULL */
 };
 
-/* The first command of the sequence (line 3): unshare -U ... --stage user. */
-void ns_stages_first_command(const struct ns_stages *s, char *argv[8]);
+/*
+ * The first command of the sequence (line 3): unshare -U --kill-child ...
+ * --stage user; with exec_form, unshare -U ... --stage user exec (what the
+ * shell would run as `exec unshare -U bash`).
+ */
+void ns_stages_first_command(const struct ns_stages *s, bool exec_form, char *argv[9]);
 
 /* The pid of the stage named comm under top; kills the tree and dies if none appears. */
 pid_t ns_stages_wait(pid_t top, const char *comm);
 
-/* Run stage NAME (with its optional argument); dies on an unknown stage. */
+/* Run stage NAME (with its optional argument: "exec", or hold's name); dies on an unknown stage. */
 int ns_stage_run(const struct ns_stages *s, const char *name, const char *arg);
 
 /*

@@ -284,7 +284,7 @@ static int stage_unmapped(void)
 	try_line_20();
 	ns_set_comm("ns-b-unmapped"); /* the parent finds us by this name, as in lines 9-10 */
 	for (int waited = 0; !map[0]; waited++) {
-		if (waited > 5000)
+		if (waited > NS_WAIT_MS)
 			die("nobody wrote our uid_map");
 		ns_sleep_ms(1);
 		ns_read_text("/proc/self/uid_map", map, sizeof(map));
@@ -314,7 +314,7 @@ static int stage_mapped(void)
 static void show_late_map(void)
 {
 	struct ns_idmap map = { 0, geteuid(), 1 };
-	const char *step;
+	enum ns_idmap_file step;
 	int wstatus, ret;
 	pid_t stage, pid;
 
@@ -325,10 +325,10 @@ static void show_late_map(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(case_late_map(0));
-	stage = ns_wait_in_tree(pid, "ns-b-unmapped", 5000);
+	stage = ns_wait_in_tree(pid, "ns-b-unmapped", NS_WAIT_MS);
 	if (!stage || ns_map_root_to(stage, geteuid(), getegid(), geteuid() != 0, &step) < 0)
 		warnx("could not write the maps of pid %d", (int)stage);
-	ret = stage && ns_wait_in_tree(pid, "ns-b-mapped", 5000) ? ns_write_uid_map(stage, &map)
+	ret = stage && ns_wait_in_tree(pid, "ns-b-mapped", NS_WAIT_MS) ? ns_write_uid_map(stage, &map)
 								 : -ESRCH;
 	kill(stage, SIGUSR1);
 	ns_wait(pid, &wstatus);

@@ -192,7 +192,7 @@ static void show_timing(void)
 	before = ns_of(sh.pid, NS_NET); /* it has not run unshare yet: it waits for us */
 	step(&sh); /* it runs unshare --net */
 	step(&sh); /* then renames itself */
-	found = ns_wait_in_tree(sh.pid, "my-net-ns", 5000);
+	found = ns_wait_in_tree(sh.pid, "my-net-ns", NS_WAIT_MS);
 	after = ns_of(sh.pid, NS_NET);
 	printf("\n2. When? The name is set after unshare returned, so seeing it means the new\n"
 	       "   namespace exists. Looked up before, by its pid alone:\n"
@@ -234,7 +234,7 @@ static void show_pid_view(void)
 		pid_t kids[4];
 		int n;
 
-		for (int i = 0; i < 500 && (n = ns_children_of(outer, kids, 4)) < 1; i++)
+		for (int i = 0; i < NS_WAIT_MS / 2 && (n = ns_children_of(outer, kids, 4)) < 1; i++)
 			ns_sleep_ms(2);
 		if (n >= 1)
 			ns_status_field(kids[0], "NSpid", nspid, sizeof(nspid));
@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	show_pid_view();
 	printf("\nisolate needs none of this: clone(2) returns the child's pid in our pid\n"
 	       "namespace, and the child waits on a pipe until the maps are written\n"
-	       "(common/ns/ns_container.c: ns_container_start, container_main).\n");
+	       "(create_namespaces in labs/isolate/container.c, child_func in\n"
+	       "labs/isolate/child.c).\n");
 	ns_reap_children(1000);
 	return EXIT_OK;
 }

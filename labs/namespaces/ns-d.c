@@ -8,8 +8,10 @@
  * namespaces); a veth pair lives while its network namespace does; a mount
  * lives while its mount namespace does. So tearing down means ending the
  * processes, and the question is which ones: this program shows that
- * killing the top of the assignment's tree is not enough, what is, and
- * that isolate's single clone(2) needs one kill.
+ * killing the top of the assignment's tree is not enough, what is; that
+ * in the one-command form (unshare --fork without --kill-child) killing
+ * the unshare leaves PID 1 running, and that one kill of PID 1 is the
+ * cleanup; and that isolate's single clone(2) needs one kill.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,7 +21,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "ns/ns_container.h"
+#include "isolate/isolate.h"
+#include "ns-d-look.h"
 #include "ns/ns_error.h"
 #include "ns/ns_idmap.h"
 #include "ns/ns_netlink.h"
@@ -30,36 +33,17 @@
 #include "ns/ns_sync.h"
 #include "util/util.h"
 
-#define STAGE_TIMEOUT_MS 5000
 #define CONTROL_FD 3 /* the pipe on which the net stage hears which veth slot it got */
-#define MAX_TREE 16
 
 static char self[4096];
-
-/* What we look at before, during and after. */
-struct snapshot {
-	char interfaces[512];            /* the interfaces of our network namespace */
-	int proc_mounts;                 /* proc mounts in our mount namespace */
-	int inner_proc_mounts;           /* and in the container's (-1: no such namespace) */
-	int holders[NS_TYPE_COUNT];      /* processes holding each container namespace */
-	int alive;                       /* processes of the container's tree alive */
-};
-
-/* The container being looked at: its namespaces and its processes. */
-struct subject {
-	uint64_t ids[NS_TYPE_COUNT];
-	pid_t pids[MAX_TREE];
-	int npids;
-	struct ns_veth veth;
-	bool have_veth;
-};
 
 static void help(void)
 {
 	printf("usage: ns-d [--help]\n"
 	       "Question (d), live: run the assignment's sequence (with its veth pair when\n"
 	       "run as root), list the namespaces, interfaces, mounts and processes it\n"
-	       "made, tear it down, and list again; then the same for isolate's way.\n"
+	       "made, tear it down, and list again; then the same for the one-command\n"
+	       "form (unshare --fork ... without --kill-child) and for isolate's way.\n"
 	       "The veth pair is made in the network namespace ns-d runs in; run it under\n"
 	       "'unshare --net' to keep it off the host's.\n"
 	       "Exit status: 0 when nothing is left behind, 1 otherwise, 77 when user\n"
@@ -72,7 +56,7 @@ static void help(void)
 static void configure_our_veth_end(void)
 {
 	struct ns_veth veth;
-	const char *step;
+	enum ns_net_step step;
 	int slot, ret;
 
 	if (ns_pipe_recv(CONTROL_FD, &slot, sizeof(slot)) < 0)
@@ -81,7 +65,7 @@ static void configure_our_veth_end(void)
 		ns_veth_plan(slot, &veth);
 	ret = ns_net_setup_inside(NS_TOOL_NETLINK, slot >= 0 ? &veth : NULL, &step);
 	if (ret < 0)
-		die("%s: %s", step, strerror(-ret));
+		die("%s: %s", ns_net_step_text(step), strerror(-ret));
 }
 
 static const int control_fds[1] = { CONTROL_FD };
@@ -94,66 +78,6 @@ static const struct ns_stages stages = {
 static int run_stage(const char *name, const char *arg)
 {
 	return ns_stage_run(&stages, name, arg);
-}
-
-/* ---------------- looking ---------------- */
-
-static int count_proc_mounts(pid_t pid)
-{
-	char path[64], text[65536];
-	int count = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	if (ns_read_text(path, text, sizeof(text)) < 0)
-		return -1;
-	for (char *p = text; (p = strstr(p, " - proc ")) != NULL; p++)
-		count++;
-	return count;
-}
-
-static void take_snapshot(const struct subject *s, struct snapshot *snap)
-{
-	struct if_nameindex *all = if_nameindex();
-	size_t used = 0;
-
-	memset(snap, 0, sizeof(*snap));
-	for (int i = 0; all && all[i].if_index; i++)
-		used += (size_t)snprintf(snap->interfaces + used, sizeof(snap->interfaces) - used,
-					 "%s%s", i ? " " : "", all[i].if_name);
-	if (all)
-		if_freenameindex(all);
-	snap->proc_mounts = count_proc_mounts(getpid());
-	snap->inner_proc_mounts = s->npids && ns_alive(s->pids[s->npids - 1])
-					  ? count_proc_mounts(s->pids[s->npids - 1]) : -1;
-	for (int t = 0; t < NS_TYPE_COUNT; t++)
-		snap->holders[t] = s->ids[t] ? ns_count_holders((enum ns_type)t, s->ids[t]) : 0;
-	for (int i = 0; i < s->npids; i++)
-		snap->alive += ns_alive(s->pids[i]);
-}
-
-static void print_snapshot(const char *when, const struct subject *s, const struct snapshot *snap)
-{
-	printf("  %-7s interfaces here: %s\n", when, snap->interfaces);
-	printf("  %-7s proc mounts in our mount namespace: %d\n", "", snap->proc_mounts);
-	if (!s->ids[NS_USER])
-		return;
-	if (snap->inner_proc_mounts >= 0)
-		printf("  %-7s proc mounts in the container's: %d (the host's, copied, and its own)\n",
-		       "", snap->inner_proc_mounts);
-	printf("  %-7s processes holding the container's namespaces:", "");
-	for (int t = 0; t < NS_TYPE_COUNT; t++)
-		printf(" %s:%d", ns_type_name((enum ns_type)t), snap->holders[t]);
-	printf("\n  %-7s processes of the container's tree alive: %d of %d\n", "", snap->alive,
-	       s->npids);
-}
-
-static int holders_total(const struct snapshot *snap)
-{
-	int total = 0;
-
-	for (int t = 0; t < NS_TYPE_COUNT; t++)
-		total += snap->holders[t];
-	return total;
 }
 
 /* ---------------- the assignment's sequence ---------------- */
@@ -177,16 +101,16 @@ static int add_veth(struct subject *s, pid_t net_stage)
 
 static pid_t set_up_sequence(struct subject *s)
 {
-	char *first[8];
+	char *first[9];
 	struct ns_pipe control;
-	const char *step;
+	enum ns_idmap_file step;
 	pid_t top, user, leaf;
 	int fds[1], slot, ret;
 
 	if (ns_pipe_open(&control) < 0)
 		die("pipe: %s", strerror(errno));
 	fds[0] = control.read_fd;
-	ns_stages_first_command(&stages, first);
+	ns_stages_first_command(&stages, false, first);
 	ret = ns_spawn(first, &(struct ns_spawn_opts){ .pass_fds = fds, .npass = 1 }, &top);
 	if (ret < 0)
 		die("cannot run unshare: %s", strerror(-ret));
@@ -194,7 +118,8 @@ static pid_t set_up_sequence(struct subject *s)
 	user = ns_stages_wait(top, "my-user-ns");
 	ret = ns_map_root_to(user, geteuid(), getegid(), geteuid() != 0, &step);
 	if (ret < 0)
-		die("cannot write %s of pid %d: %s", step, (int)user, strerror(-ret));
+		die("cannot write %s of pid %d: %s", ns_idmap_file_name(step), (int)user,
+		    strerror(-ret));
 	slot = add_veth(s, ns_stages_wait(top, "my-net-ns"));
 	ns_pipe_send(control.write_fd, &slot, sizeof(slot));
 	ns_pipe_close(&control);
@@ -202,25 +127,6 @@ static pid_t set_up_sequence(struct subject *s)
 	ns_ids_of(leaf, s->ids);
 	s->npids = ns_collect_tree(top, s->pids, MAX_TREE);
 	return top;
-}
-
-static bool same_as_before(const struct snapshot *before, const struct snapshot *after)
-{
-	return strcmp(before->interfaces, after->interfaces) == 0 &&
-	       before->proc_mounts == after->proc_mounts && holders_total(after) == 0 &&
-	       after->alive == 0;
-}
-
-/* Wait (bounded) for the kernel to finish: namespaces and the veth go asynchronously. */
-static void settle(const struct subject *s, const struct snapshot *before, struct snapshot *now)
-{
-	for (int i = 0; i < 250; i++) {
-		ns_reap_children(0);
-		take_snapshot(s, now);
-		if (same_as_before(before, now))
-			return;
-		ns_sleep_ms(4);
-	}
 }
 
 static bool show_sequence(void)
@@ -238,15 +144,16 @@ static bool show_sequence(void)
 	ns_show_tree_header();
 	ns_show_tree(top);
 
+	s.since = ns_boot_ticks(); /* see ns_count_holders: ids are handed out again */
 	kill(top, SIGKILL);
-	settle(&s, &before, &after);
+	settle_after_kill(&s, top, &after);
 	printf("\n  a) kill -KILL %d (the first unshare) only. --kill-child passes its death\n"
 	       "     to its own child, and a shell killed passes nothing on:\n", (int)top);
 	print_snapshot("left", &s, &after);
 
 	for (int i = 0; i < s.npids; i++)
 		kill(s.pids[i], SIGKILL);
-	settle(&s, &before, &after);
+	settle_all_gone(&s, &before, &after);
 	printf("\n  b) kill -KILL every process of the tree (or exit each shell, innermost\n"
 	       "     first). No 'ip link del', no 'umount': the veth went with the network\n"
 	       "     namespace, /proc with the mount namespace, every namespace with its last\n"
@@ -257,46 +164,104 @@ static bool show_sequence(void)
 	return same_as_before(&before, &after);
 }
 
+/* ---------------- the one-command form ---------------- */
+
+static pid_t start_one_command(struct subject *s)
+{
+	char *argv[] = { "unshare", "--user", "--map-root-user", "--uts", "--ipc", "--net", "--pid",
+			 "--mount", "--fork", "--mount-proc", "--", self, "--stage", "hold", NULL };
+	pid_t top, leaf;
+	int ret = ns_spawn(argv, NULL, &top);
+
+	if (ret < 0)
+		die("cannot run unshare: %s", strerror(-ret));
+	leaf = ns_stages_wait(top, "my-pid-ns");
+	ns_ids_of(leaf, s->ids);
+	s->npids = ns_collect_tree(top, s->pids, MAX_TREE);
+	return top;
+}
+
+static bool show_one_command(void)
+{
+	struct subject s = { 0 };
+	struct snapshot before, during, after;
+	pid_t top, init;
+
+	printf("2. The one-command form, without --kill-child:\n"
+	   "   unshare --user --map-root-user --uts --ipc --net --pid --mount --fork --mount-proc\n\n");
+	take_snapshot(&s, &before);
+	top = start_one_command(&s);
+	init = s.pids[s.npids - 1];
+	take_snapshot(&s, &during);
+	print_snapshot("during", &s, &during);
+
+	s.since = ns_boot_ticks();
+	kill(top, SIGTERM);
+	printf("\n  a) kill -TERM %d (unshare): %s\n", (int)top,
+	       blocked_and_pending(top, SIGTERM)
+		       ? "nothing happens: unshare --fork blocks SIGINT and\n"
+			 "     SIGTERM while it waits for its child; the signal stays pending"
+		       : "unshare took it");
+	kill(top, SIGKILL);
+	settle_after_kill(&s, top, &after);
+	printf("  b) kill -KILL %d (unshare): PID 1 (pid %d here) %s\n", (int)top, (int)init,
+	       ns_alive(init) ? "is still running,\n     orphaned, and holds every namespace:"
+			      : "is gone:");
+	print_snapshot("left", &s, &after);
+
+	kill(init, SIGKILL);
+	settle_all_gone(&s, &before, &after);
+	printf("  c) kill -KILL %d (PID 1): the kernel kills the rest of its pid namespace;\n"
+	       "     had it been the first kill, unshare would have exited by itself:\n",
+	       (int)init);
+	print_snapshot("after", &s, &after);
+	printf("  %s\n\n", same_as_before(&before, &after) ? "=> nothing left behind"
+							   : "=> SOMETHING IS LEFT BEHIND");
+	return same_as_before(&before, &after);
+}
+
 /* ---------------- isolate's way ---------------- */
 
+/* isolate's container (labs/isolate/container.c) running sleep, which its root can reach anywhere. */
 static bool show_isolate(void)
 {
-	char *argv[] = { self, "--stage", "hold", NULL };
-	struct ns_config cfg = { .argv = argv, .hostname = "isolated", .net = NS_NET_AUTO,
-				 .quiet = true };
+	char *argv[] = { "sleep", "60", NULL };
+	struct isolate_config cfg = { .argv = argv, .hostname = "isolated", .net = NET_AUTO,
+				      .quiet = true };
 	struct snapshot before, during, after;
 	struct subject s = { 0 };
-	struct ns_container c;
+	struct container c;
 	struct ns_nl watch;
 	double t0;
 	int wstatus;
 
-	printf("2. isolate's way: one clone(2) (common/ns/ns_container.c).\n\n");
+	printf("3. isolate's way: one clone(2) (labs/isolate/container.c).\n\n");
 	take_snapshot(&s, &before);
 	print_snapshot("before", &s, &before);
 	if (ns_nl_open_link_watch(&watch) < 0)
 		watch.fd = -1;
-	if (ns_container_start(&c, &cfg) < 0)
+	if (create_namespaces(&c, &cfg) < 0)
 		exit(EXIT_FAIL);
-	ns_wait_in_tree(c.pid, "my-pid-ns", STAGE_TIMEOUT_MS);
+	ns_wait_in_tree(c.pid, "sleep", NS_WAIT_MS);
 	ns_ids_of(c.pid, s.ids);
 	s.npids = ns_collect_tree(c.pid, s.pids, MAX_TREE);
 	take_snapshot(&s, &during);
 	print_snapshot("during", &s, &during);
 
 	t0 = ns_now_ms();
+	s.since = ns_boot_ticks();
 	kill(c.pid, SIGKILL); /* what PR_SET_PDEATHSIG does if isolate itself is killed */
 	ns_wait(c.pid, &wstatus);
-	if (c.net == NS_NET_VETH && watch.fd >= 0 &&
-	    ns_nl_wait_link_gone(&watch, c.veth.host_index, 2000) == 0)
+	if (c.net == NET_VETH && watch.fd >= 0 &&
+	    ns_nl_wait_link_gone(&watch, c.veth.host_index, NS_WAIT_MS) == 0)
 		printf("\n  kill -KILL %d (its PID 1): %s vanished by itself %.1f ms later, when the\n"
 		       "  kernel's cleanup of the network namespace ran.\n", (int)c.pid,
 		       c.veth.host_if, ns_now_ms() - t0);
 	else
 		printf("\n  kill -KILL %d (its PID 1).\n", (int)c.pid);
 	ns_nl_close(&watch);
-	ns_container_release(&c);
-	settle(&s, &before, &after);
+	release_container(&c);
+	settle_all_gone(&s, &before, &after);
 	print_snapshot("after", &s, &after);
 	printf("  %s\n", same_as_before(&before, &after) ? "=> nothing left behind"
 							 : "=> SOMETHING IS LEFT BEHIND");
@@ -315,6 +280,7 @@ int main(int argc, char **argv)
 	ns_require_userns();
 	ns_become_subreaper();
 	clean = show_sequence();
+	clean = show_one_command() && clean;
 	clean = show_isolate() && clean;
 	return clean ? EXIT_OK : EXIT_FAIL;
 }

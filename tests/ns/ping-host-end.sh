@@ -3,14 +3,26 @@
 # pair and print our address. The host end is the other address of our /30,
 # i.e. ours minus one (common/ns/ns_net.h). Used by the concurrency test and the
 # grader, where several containers run at once and cannot all be .13/.14.
-# Usage: ping-host-end.sh [SECONDS]: stay that long afterwards, so that
-# containers started together are alive together.
+# Usage: ping-host-end.sh [SECONDS | --until FILE]
+#   SECONDS       stay that long afterwards (the grader: containers started
+#                 together are then most likely alive together);
+#   --until FILE  stay until FILE exists (the tests: whoever started the
+#                 containers says when all of them have been seen at once;
+#                 given up after 120 s, should nobody ever say so).
 set -eu
-hold=${1:-0}
 # "2: peer0    inet 10.11.12.14/30 brd ... scope global peer0 ..."
+hold=${1:-0} until=${2:-}
 set -- $(ip -4 -o addr show dev peer0)
 ours=${4%/*}
 host=${ours%.*}.$((${ours##*.} - 1))
 ping -c 1 -W 2 "$host" >/dev/null
 echo "$ours"
-sleep "$hold"
+if [ "$hold" = --until ]; then
+	i=0
+	while [ ! -e "$until" ] && [ $i -lt 2400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+else
+	sleep "$hold"
+fi
