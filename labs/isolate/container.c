@@ -16,9 +16,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef STUB_ns_clone /* SOLUTION ns_clone ((2)(d)): the namespaces clone(2) creates */
 /* The assignment's six, and a cgroup namespace: the host's cgroup paths stay hidden. */
 #define CONTAINER_FLAGS (CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | \
 			 CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP)
+#else
+/*
+ * (2)(d): which CLONE_NEW* flags make the child in the assignment's new
+ * namespaces (clone(2))? With none, the child stays in ours and the steps
+ * below fail, each saying why.
+ */
+#define CONTAINER_FLAGS 0
+#endif /* SOLUTION ns_clone */
 
 /*
  * clone(2) through syscall(2) and without a stack: with no CLONE_VM the

@@ -16,6 +16,7 @@
  * for the host, since the files stay the kernel's, checked by owner.)
  */
 #include "isolate.h"
+#include "util/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,12 +26,22 @@
 
 #define LOCKED_DOWN (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
+#ifndef STUB_ns_utsns /* SOLUTION ns_utsns ((2)(d), step 2): the hostname */
 void setup_utsns(const char *hostname)
 {
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		child_fail(NS_OP_HOSTNAME, errno, "cannot set the hostname");
 }
+#else
+void setup_utsns(const char *hostname)
+{
+	/* Step 2 (line 21): the new uts namespace's hostname, with a system call. */
+	(void)hostname;
+	kit_not_written("setup_utsns(), the hostname", "labs/isolate/mntns.c");
+}
+#endif /* SOLUTION ns_utsns */
 
+#ifndef STUB_ns_mntns /* SOLUTION ns_mntns ((2)(d), step 6): the mounts */
 /*
  * Make PATH (a folder or a file) read-only in our mount namespace: bind it
  * onto itself, remount. Nothing to do where it does not exist (a kernel
@@ -63,3 +74,14 @@ void setup_mntns(void)
 	if (mount("sysfs", "/sys", "sysfs", MS_RDONLY | LOCKED_DOWN, NULL) < 0)
 		child_fail(NS_OP_MOUNT, errno, "cannot mount a new read-only /sys");
 }
+#else
+void setup_mntns(void)
+{
+	/*
+	 * Step 6 (line 54): a /proc of the new pid namespace, without our mount
+	 * events reaching the host's mount namespace; and what the container must
+	 * not change of the host: /proc/sys, /proc/sysrq-trigger, /sys (see above).
+	 */
+	kit_not_written("setup_mntns(), the mounts", "labs/isolate/mntns.c");
+}
+#endif /* SOLUTION ns_mntns */
