@@ -80,9 +80,21 @@ prove_region() { # REGION
 
 # --- the handout ---------------------------------------------------------------
 
-# Points of the checks whose regions all lie in the given set ("-" = none).
-points_within() { # REGION...
-	awk -v set=" $* " '{ ok = 1; for (i = 3; i <= NF; i++) if ($i != "-" && index(set, " " $i " ") == 0) ok = 0; if (ok) sum += $2 } END { print sum + 0 }' <<<"$declared"
+# Points of the checks whose regions all lie in the given set ("-" = none),
+# among the checks of the rubric whose --regions listing is in $1.
+points_within() { # LISTING REGION...
+	local listing=$1
+	shift
+	awk -v set=" $* " '{ ok = 1; for (i = 3; i <= NF; i++) if ($i != "-" && index(set, " " $i " ") == 0) ok = 0; if (ok) sum += $2 } END { print sum + 0 }' <<<"$listing"
+}
+
+# Points of the checks that SKIPped in a grade.log (they count neither way).
+skipped_points() { # GRADE_LOG LISTING
+	local id sum=0
+	for id in $(sed -nE 's/^([A-Za-z0-9._-]+): .* SKIP \([0-9.]+s\)$/\1/p' "$1"); do
+		sum=$((sum + $(awk -v id="$id" '$1 == id { print $2 }' <<<"$2")))
+	done
+	echo "$sum"
 }
 
 # The score line of a grade.log: "N M" of "Score: N/M".
@@ -122,7 +134,7 @@ answer_lines() {
 }
 
 prove_handout() {
-	local h="$work/handout" log base_pts max_pts got
+	local h="$work/handout" log base_pts max_pts got listing
 	grader/handout/make-handout.sh "$h" >"$work/make-handout.log" 2>&1 ||
 		{ fail "make handout failed: $(tail -3 "$work/make-handout.log")"; return; }
 	if ! make -s -C "$h" programs tests >"$h/build.log" 2>&1; then
@@ -145,7 +157,8 @@ prove_handout() {
 	say "handout: every program runs and exits cleanly"
 	(cd "$h" && grader/grade >"$h/grade.log" 2>&1)
 	read -r got max_pts < <(score_in "$h/grade.log")
-	base_pts=$(points_within -)
+	listing=$(cd "$h" && grader/grade --regions)
+	base_pts=$(( $(points_within "$listing" -) - $(skipped_points "$h/grade.log" "$listing") ))
 	if [[ "$got" != "$base_pts" ]]; then
 		fail "the handout scores $got, but the checks no region answers are worth $base_pts: $(grep -E 'FAIL|OK' "$h/grade.log" | head -40)"
 	else
@@ -157,7 +170,7 @@ prove_handout() {
 # A student fills in one part's regions from the reference by hand: that
 # part's checks pass too, and no others.
 prove_filled() { # PART REGION...
-	local part=$1 h="$work/filled-$1" f got want
+	local part=$1 h="$work/filled-$1" f got want listing
 	shift
 	grader/handout/make-handout.sh "$h" >/dev/null 2>&1 || { fail "make handout failed"; return; }
 	for f in $(printf '%s\n' "${blocks[@]}" | awk -v set=" $* " 'index(set, " " $2 " ") { sub(/:.*/, "", $1); print $1 }' | sort -u); do
@@ -166,7 +179,8 @@ prove_filled() { # PART REGION...
 	make -s -C "$h" programs tests >"$h/build.log" 2>&1 || { fail "filled $part does not build"; return; }
 	(cd "$h" && grader/grade >"$h/grade.log" 2>&1)
 	read -r got _ < <(score_in "$h/grade.log")
-	want=$(points_within - "$@")
+	listing=$(cd "$h" && grader/grade --regions)
+	want=$(( $(points_within "$listing" - "$@") - $(skipped_points "$h/grade.log" "$listing") ))
 	if [[ "$got" != "$want" ]]; then
 		fail "with $part filled in ($*), the handout scores $got, not $want: $(grep FAIL "$h/grade.log" | head)"
 	else
