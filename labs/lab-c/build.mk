@@ -1,12 +1,18 @@
 # Part (c): filesystem paravirtualization (open/read/write/close hypercalls, sandboxed).
 LAB_C_HOST := labs/lab-c/files.c labs/lab-c/file_table.c labs/lab-c/sandbox.c labs/lab-b/hypercalls.c
+# One step further: the same calls through a request queue, many per exit (lab-c --queue).
+LAB_C_QUEUE := labs/lab-c/queue.c labs/lab-c/queue_run.c
 PROGRAMS += lab-c
-lab-c_SRCS := labs/lab-c/lab-c.c $(LAB_C_HOST)
+lab-c_SRCS := labs/lab-c/lab-c.c $(LAB_C_HOST) $(LAB_C_QUEUE)
 lab-c_LIBS := $(LIB_LAB)
-lab-c_GUESTS := lab-c
+lab-c_GUESTS := lab-c lab-c-queue
 
 GUESTS += lab-c
 lab-c_GUEST_SRCS := labs/lab-c/guest.c labs/lab-c/guest_files.c labs/lab-b/guest_hypercalls.c
+
+GUESTS += lab-c-queue
+lab-c-queue_GUEST_SRCS := labs/lab-c/guest_queue_cp.c labs/lab-c/guest_queue.c \
+	labs/lab-c/guest_files.c labs/lab-b/guest_hypercalls.c
 
 TESTS += test_fs
 test_fs_SRCS := tests/test_fs.c $(LAB_C_HOST)
