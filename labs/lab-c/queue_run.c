@@ -271,6 +271,9 @@ static void run_merged(struct batch *b, uint16_t k)
 
 	while (end < b->n && joins(&run, request(b, end)))
 		run.end += b->q->batch[end++].total;
+	/* The one that did not join is read again at its turn: the run may write over its header. */
+	if (b->read > end)
+		b->read = end;
 	if (end == k + 1) {
 		run_one(b, first);
 		finish(b, first);
