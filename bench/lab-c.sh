@@ -13,8 +13,10 @@
 # Reported: the median time of each and its throughput, and the ratio
 # dd/kit of times (kit/dd of throughputs) as the median of the rounds' own
 # ratios: the commands of a round share the machine's load of the moment,
-# so the ratio holds where absolute times drift. Every copy is checked with
-# cmp. Exits per request come from the copies themselves: the queue's
+# so the ratio holds where absolute times drift. Also the CPU time each
+# took (user + system, the guest's included: bash's `time`), and its ratio
+# the same way: what the copy costs, without the time spent waiting for a
+# CPU or for the kernel's own threads. Every copy is checked with cmp. Exits per request come from the copies themselves: the queue's
 # summary line, and for the one-exit calls a --trace run counting the exits
 # and the file calls among them.
 #
@@ -61,16 +63,18 @@ copy() {
 	esac >"say.$mode"
 }
 
-# Seconds taken by one copy; exits 1 if it fails or its copy differs.
+# "SECONDS CPU_SECONDS" of one copy; exits 1 if it fails or its copy differs.
 time_of() {
-	local start end
+	local start end cpu
 	rm -f "out.$1"
 	sync
 	start=$EPOCHREALTIME
-	copy "$@" 2>"$dir/err" || { echo "bench-lab-c: failed: $*" >&2; cat "$dir/err" >&2; exit 1; }
+	cpu=$( { TIMEFORMAT='%3U %3S'; time copy "$@" 2>"$dir/err"; } 2>&1 ) ||
+		{ echo "bench-lab-c: failed: $*" >&2; cat "$dir/err" >&2; exit 1; }
 	end=$EPOCHREALTIME
 	cmp -s src "out.$1" || { echo "bench-lab-c: the $1 copy with chunk $2 differs" >&2; exit 1; }
-	awk -v s="$start" -v e="$end" 'BEGIN { printf "%.6f\n", e - s }'
+	awk -v s="$start" -v e="$end" -v c="$cpu" 'BEGIN { split(c, t, " ");
+		printf "%.6f %.3f\n", e - s, t[1] + t[2] }'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -101,35 +105,44 @@ queue_exits() {
 }
 
 echo "bench-lab-c: $size_mib MiB copies in $dir ($(stat -f -c %T "$dir")), $rounds rounds per chunk size, --mem $mem"
-printf '%-6s %-8s | %10s %8s | %-20s | %s\n' chunk mode "median ms" "MB/s" "ratio vs dd (x)" \
-	"exits per request"
+printf '%-6s %-8s | %9s %6s %6s | %7s %6s | %s\n' chunk mode "median ms" "MB/s" "vs dd" \
+	"cpu ms" "vs dd" "exits per request"
 bench=()
 for chunk in "${chunks[@]}"; do
 	modes=(dd kit queue)
 	[[ $chunk == 4K ]] && for b in "${sweep_batches[@]}"; do modes+=("queue$b"); done
-	declare -A times=()
+	declare -A times=() cpus=()
 	for ((r = 0; r < rounds; r++)); do
 		n=${#modes[@]}
 		for ((i = 0; i < n; i++)); do
 			mode=${modes[(i + r) % n]}
-			times[$mode]+="$(time_of "$mode" "$chunk") "
+			read -r wall cpu <<<"$(time_of "$mode" "$chunk")"
+			times[$mode]+="$wall "
+			cpus[$mode]+="$cpu "
 		done
 	done
 	for mode in "${modes[@]}"; do
 		read -ra t <<<"${times[$mode]}"
 		read -ra d <<<"${times[dd]}"
+		read -ra tc <<<"${cpus[$mode]}"
+		read -ra dc <<<"${cpus[dd]}"
 		ms=$(printf '%s\n' "${t[@]}" | median)
+		cpu_ms=$(printf '%s\n' "${tc[@]}" | median)
 		ratio=$(for ((r = 0; r < rounds; r++)); do
 			awk -v k="${t[r]}" -v d="${d[r]}" 'BEGIN { print d / k }'
+		done | median)
+		cpu_ratio=$(for ((r = 0; r < rounds; r++)); do
+			awk -v k="${tc[r]}" -v d="${dc[r]}" 'BEGIN { print (k > 0 ? d / k : 0) }'
 		done | median)
 		case $mode in
 		dd) epr="-" ;;
 		kit) epr=$(percall_exits "$chunk") ;;
 		*) epr=$(queue_exits "$mode") ;;
 		esac
-		awk -v c="$chunk" -v m="$mode" -v t="$ms" -v q="$ratio" -v e="$epr" -v mib="$size_mib" 'BEGIN {
-			printf "%-6s %-8s | %10.1f %8.0f | %-20.2f | %s\n", c, m, t * 1000,
-			       mib * 1048576 / t / 1e6, q, e
+		awk -v c="$chunk" -v m="$mode" -v t="$ms" -v q="$ratio" -v u="$cpu_ms" -v cq="$cpu_ratio" \
+			-v e="$epr" -v mib="$size_mib" 'BEGIN {
+			printf "%-6s %-8s | %9.1f %6.0f %6.2f | %7.1f %6.2f | %s\n", c, m, t * 1000,
+			       mib * 1048576 / t / 1e6, q, u * 1000, cq, e
 		}'
 		case $mode in
 		kit) name=lab-c.cp.$chunk ;;
@@ -137,16 +150,18 @@ for chunk in "${chunks[@]}"; do
 		*) name=lab-c.queue.cp.$chunk.batch${mode#queue} ;;
 		esac
 		[[ $mode != dd ]] &&
-			bench+=("$name.ratio_vs_dd $(awk -v q="$ratio" 'BEGIN { printf "%.2f", q }') x")
+			bench+=("$name.ratio_vs_dd $(awk -v q="$ratio" 'BEGIN { printf "%.2f", q }') x"
+				"$name.cpu_ratio_vs_dd $(awk -v q="$cpu_ratio" 'BEGIN { printf "%.2f", q }') x")
 		[[ $mode == kit ]] && bench+=("lab-c.cp.$chunk.exits_per_request $epr exits")
 		[[ $mode == queue && $chunk == 4K ]] &&
 			bench+=("lab-c.queue.exits_per_request.batch64 $epr exits")
 		[[ $mode == queue?* ]] && bench+=("lab-c.queue.exits_per_request.batch${mode#queue} $epr exits")
 	done
-	unset times
+	unset times cpus
 done
-echo "(medians of $rounds rounds; ratio: median of each round's dd time / its time, so 1 is dd's"
-echo " throughput; $size_mib MiB per copy; MB = 10^6 bytes; queue = --queue --batch 64, queueN = --batch N)"
+echo "(medians of $rounds rounds; vs dd: median of each round's dd time / its time, so 1 is dd's"
+echo " throughput; cpu: user + system time, the guest's included; $size_mib MiB per copy;"
+echo " MB = 10^6 bytes; queue = --queue --batch 64, queueN = --batch N)"
 for line in "${bench[@]}"; do
 	echo "BENCH $line"
 done

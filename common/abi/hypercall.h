@@ -215,7 +215,9 @@ struct hc_io {
  *                         is broken). One exit per notify, whatever the count.
  *
  * Order. Requests are carried out one after the other in ring order and
- * completed in that order: used entry k answers available entry k. Reads
+ * completed in that order: used entry k answers available entry k. A chain
+ * may be named by several available entries, even in one notify: each is a
+ * request of its own, its chain read when its turn comes. Reads
  * (or writes) that follow each other on one file with adjacent buffers may
  * be done by one host call, with the same results and file contents.
  * A request with HC_QREQ_F_LINK makes the next one depend on it: if it does
