@@ -15,9 +15,11 @@
  * For a regular file that gives what one call per request gives: a read
  * falls short only at the end of the file, so the requests after it would
  * have read nothing; a write falls short only when the file refuses more,
- * so those after it are carried out one by one and get the error. A read
- * run never takes in a request whose header lies in memory the run fills
- * before that request's turn (it would have read a different header).
+ * so those after it are carried out one by one and get the error. To look
+ * ahead, a run reads the next request early; a read run never takes in one
+ * whose header lies in memory the run fills first (one at a time it would
+ * read a different header), and the request that ends a run is read again
+ * at its own turn.
  */
 #include "queue.h"
 
