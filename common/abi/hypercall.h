@@ -234,13 +234,16 @@ struct hc_io {
  * used ring back. Outcomes:
  *   a head or next index >= size, flags other than NEXT|WRITE,
  *   a header of the wrong size or host-writable, a data buffer of the
- *   wrong direction or count, unknown op or flags   -> -HC_EINVAL (used entry)
+ *   wrong direction or count, unknown request flags -> -HC_EINVAL (used entry)
+ *   an unknown op                                  -> -HC_EOPNOTSUPP
  *   a chain longer than HC_QUEUE_CHAIN_MAX (a loop is one)   -> -HC_ELOOP
  *   a buffer at 0, outside the window, or overlapping one of the three
  *   areas                                                     -> -HC_EFAULT
  *   a request longer than the window or INT32_MAX bytes        -> -HC_E2BIG
  *   a path with no NUL in HC_PATH_MAX bytes -> -HC_ENAMETOOLONG (-HC_EINVAL if shorter)
  *   a notify with nothing new -> RAX 0
+ *   (a request that gets through carries the errors of the file call
+ *   it makes: -HC_EBADF, -HC_ENOENT, ...)
  *   avail idx more than size ahead of the host: the queue is BROKEN; the
  *   host says so in one line on stderr, and every later notify is -HC_EIO
  *   (the guest keeps running; nothing more is read or written).

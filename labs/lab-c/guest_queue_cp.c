@@ -20,8 +20,8 @@
  *     emulated, ~0.3-1 us each), whatever BATCH is. The ring names one
  *     group's chains again and again.
  *   - The first short read is the end of the file: its group's writes were
- *     cancelled by the link; the guest writes what that group read, with
- *     exact lengths, in one more batch.
+ *     cancelled by the link; the guest writes what that group read (its
+ *     buffers are adjacent) as one more request.
  * The two opens go in one notify (the second linked to the first, so DST is
  * not created when SRC cannot be opened), the two closes in another.
  */
