@@ -1,7 +1,7 @@
 /*
- * Part (c), one step further, guest side: the request queue (guest_queue.h).
- * The three areas live in our bss, sized for the largest queue; a smaller
- * queue uses the start of each.
+ * Part (c), one step further, guest side: the request queue (guest_queue.h;
+ * its small calls are inline there). The three areas live in our bss,
+ * sized for the largest queue; a smaller queue uses the start of each.
  */
 #include "guest_queue.h"
 
@@ -26,35 +26,6 @@ int gq_setup(struct gq *q, uint16_t size)
 	q->size = size;
 	q->posted = q->reaped = 0;
 	return (int)hypercall_out(HC_PORT_QUEUE_SETUP, gva32(&s));
-}
-
-void gq_request(struct gq *q, uint16_t first, const struct hc_qreq *hdr, const void *buf,
-		uint32_t len)
-{
-	struct hc_qdesc *d = &q->desc[first];
-
-	d[0] = (struct hc_qdesc){ .addr = gq_phys(hdr), .len = sizeof(*hdr) };
-	if (!len)
-		return;
-	d[0].flags = HC_QDESC_F_NEXT;
-	d[0].next = (uint16_t)(first + 1);
-	d[1] = (struct hc_qdesc){ .addr = gq_phys(buf), .len = len,
-				  .flags = hdr->op == HC_QOP_READ ? HC_QDESC_F_WRITE : 0 };
-}
-
-int gq_notify(struct gq *q)
-{
-	/* The ring entries are written before the index (program order, and x86 keeps
-	 * stores in order); the asm's memory clobber keeps the compiler from moving them. */
-	q->avail->idx = q->posted;
-	return (int)hypercall_out(HC_PORT_QUEUE_NOTIFY, 0);
-}
-
-const struct hc_qused_elem *gq_reap(struct gq *q)
-{
-	if (q->reaped == *(volatile uint16_t *)&q->used->idx)
-		return 0;
-	return &q->used->ring[q->reaped++ & (q->size - 1)];
 }
 
 int gq_call(struct gq *q, const struct hc_qreq *hdr, const void *buf, uint32_t len)

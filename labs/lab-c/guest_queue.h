@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "abi/hypercall.h"
+#include "rt/hypercall.h"
 
 struct gq {
 	struct hc_qdesc *desc;
@@ -46,10 +47,20 @@ int gq_setup(struct gq *q, uint16_t size);
 /*
  * A request in descriptors first and first + 1: header hdr, then the data
  * buffer [buf, buf + len) if len > 0 (host-writable for a read). The
- * header must stay in place until the request is reaped.
+ * header must stay in place until the request is reaped. (These small
+ * calls are inline: every guest instruction is emulated here.)
  */
-void gq_request(struct gq *q, uint16_t first, const struct hc_qreq *hdr, const void *buf,
-		uint32_t len);
+static inline void gq_request(struct gq *q, uint16_t first, const struct hc_qreq *hdr,
+			      const void *buf, uint32_t len)
+{
+	struct hc_qdesc *d = &q->desc[first];
+
+	d[0] = (struct hc_qdesc){ .addr = gq_phys(hdr), .len = sizeof(*hdr),
+				  .flags = len ? HC_QDESC_F_NEXT : 0, .next = (uint16_t)(first + 1) };
+	if (len)
+		d[1] = (struct hc_qdesc){ .addr = gq_phys(buf), .len = len,
+					  .flags = hdr->op == HC_QOP_READ ? HC_QDESC_F_WRITE : 0 };
+}
 
 /* Make the request whose chain starts at descriptor head available at the next notify. */
 static inline void gq_post(struct gq *q, uint16_t head)
@@ -69,12 +80,24 @@ static inline void gq_repost(struct gq *q, uint16_t n)
 
 /*
  * Publish what was posted (the available index) and notify: one exit.
- * Returns how many requests the host finished, or -HC_Exxx.
+ * Returns how many requests the host finished, or -HC_Exxx. The ring
+ * entries are written before the index (program order, and x86 keeps
+ * stores in order); the OUT's memory clobber keeps the compiler from
+ * moving them past it.
  */
-int gq_notify(struct gq *q);
+static inline int gq_notify(struct gq *q)
+{
+	q->avail->idx = q->posted;
+	return (int)hypercall_out(HC_PORT_QUEUE_NOTIFY, 0);
+}
 
 /* The next result in the used ring, or NULL when all are taken. */
-const struct hc_qused_elem *gq_reap(struct gq *q);
+static inline const struct hc_qused_elem *gq_reap(struct gq *q)
+{
+	if (q->reaped == *(volatile uint16_t *)&q->used->idx)
+		return 0;
+	return &q->used->ring[q->reaped++ & (q->size - 1)];
+}
 
 /* Take every result still in the used ring, unread (after an early end of a batch). */
 static inline void gq_drain(struct gq *q)

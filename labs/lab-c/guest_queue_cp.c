@@ -114,6 +114,7 @@ static int open_both(struct copy *c, int force, int *in, int *out)
 	const struct hc_qused_elem *a, *b;
 	int done;
 
+	*in = *out = -1;
 	open_out.open_flags = HC_O_WRONLY | HC_O_CREAT | (force ? HC_O_TRUNC : HC_O_EXCL);
 	gq_request(&c->q, 0, &open_in, c->src, strlen(c->src) + 1);
 	gq_request(&c->q, 2, &open_out, c->dst, strlen(c->dst) + 1);
@@ -137,11 +138,10 @@ static int open_both(struct copy *c, int force, int *in, int *out)
 	return *in < 0 || *out < 0;
 }
 
-/* Close both in one notify. 0, or 1 with the reason said. */
+/* Close SRC and (when open) DST in one notify. 0, or 1 with the reason said. */
 static int close_both(struct copy *c, int in, int out)
 {
-	const struct hc_qused_elem *e;
-	int done, failed = 0;
+	int done, closed = 0;
 
 	close_in.fd = in;
 	close_out.fd = out;
@@ -152,10 +152,12 @@ static int close_both(struct copy *c, int in, int out)
 		gq_post(&c->q, 2);
 	}
 	done = gq_notify(&c->q);
-	while ((e = gq_reap(&c->q)))
-		if (e->id == 2 && e->result < 0 && (failed = 1))
-			complain("cp: closing %s failed: %s\n", c->dst, fs_errname(e->result));
-	return done < 0 || failed;
+	if (out >= 0 && done == 2)
+		closed = gq_peek(&c->q, 1)->result; /* DST's: where a late write error shows */
+	gq_drain(&c->q);
+	if (closed < 0)
+		complain("cp: closing %s failed: %s\n", c->dst, fs_errname(closed));
+	return done < 0 || closed < 0;
 }
 
 /* Descriptor d in two 8-byte stores: addr, then {len, flags, next} (the ABI's layout). */
@@ -251,19 +253,31 @@ static int write_tail(struct copy *c, uint32_t len)
 	return write_error(c, c->buf, len, r);
 }
 
+static bool done_in_full(const struct copy *c, uint32_t k)
+{
+	return gq_peek(&c->q, (uint16_t)k)->result == (int32_t)c->chunk;
+}
+
 /*
  * The batch's links make its results monotone: requests in full, the first
- * one that was not, then cancelled ones. So bisection finds that one in a
- * few looks instead of a look at each. done if all were in full.
+ * one that was not, then cancelled ones. So a few looks find that one
+ * instead of a look at each: at 0, 1, 3, 7, ... until one is short (the
+ * end of a file often falls at a batch's start: one look), then bisection
+ * in between. done if all were in full.
  */
 static uint32_t first_short(const struct copy *c, uint32_t done)
 {
-	uint32_t lo = 0, hi = done;
+	uint32_t lo = 0, hi = 1;
 
+	while (hi <= done && done_in_full(c, hi - 1)) {
+		lo = hi;
+		hi = 2 * hi + 1;
+	}
+	hi = hi <= done ? hi - 1 : done; /* short, or done: the answer lies in [lo, hi] */
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
 
-		if (gq_peek(&c->q, (uint16_t)mid)->result == (int32_t)c->chunk)
+		if (done_in_full(c, mid))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -337,7 +351,8 @@ static int cp(struct copy *c, int force)
 			 "(give the guest more with --mem)\n", c->chunk);
 		return 2;
 	}
-	err = gq_setup(&c->q, (uint16_t)(2 * c->batch));
+	/* Room for one group's chains (4m descriptors) and a batch of ring entries. */
+	err = gq_setup(&c->q, (uint16_t)(4 * c->m > c->batch ? 2 * c->batch : c->batch));
 	if (err < 0) {
 		complain("cp: the host refused the request queue: %s (%d)\n", fs_errname(err), err);
 		return 1;
