@@ -1,6 +1,7 @@
 /*
  * The kit's hypercall ABI: the one definition, included by the hypervisor
- * (labs/lab-b/hypercalls.c, labs/lab-c/files.c) and by the guests (guests/rt/hypercall.h).
+ * (labs/lab-b/hypercalls.c, labs/lab-c/files.c, labs/lab-c/queue.c) and by the guests
+ * (guests/rt/hypercall.h).
  *
  * Calling convention
  * ------------------
@@ -24,9 +25,10 @@
  *
  * Pointers
  * --------
- * Every address a guest passes is guest-virtual. The hypervisor translates
- * it through the CALLING vCPU's page tables (its CR3), page by page, and
- * checks every byte; a buffer may cross pages. An address that is not
+ * Every address a guest passes is guest-virtual (except in the request
+ * queue, whose addresses are guest-physical, as a device's are: see there).
+ * The hypervisor translates it through the CALLING vCPU's page tables (its
+ * CR3), page by page, and checks every byte; a buffer may cross pages. An address that is not
  * mapped, not writable where the call writes, or beyond guest memory gives
  * -HC_EFAULT and nothing is read or written. Argument blocks are passed by
  * a 32-bit address (they must lie below 4 GiB); the buffers they point to
@@ -155,6 +157,174 @@ struct hc_io {
 /* Longest path accepted, NUL included. */
 #define HC_PATH_MAX 4096
 
+/* --- the request queue (lab-c --queue) ----------------------------------------------- */
+
+/*
+ * The file calls above cost one exit each. The queue carries the same
+ * operations, many per exit, in the manner of virtio's split virtqueue
+ * (written here from the virtio 1.x specification's description).
+ *
+ * Memory. Three areas in guest RAM, set up once:
+ *   descriptor table  struct hc_qdesc[size]: one buffer each, {addr, len,
+ *                     flags, next}; NEXT chains them, WRITE marks a buffer
+ *                     the host writes (otherwise the host only reads it)
+ *   available ring    struct hc_qavail + u16 ring[size]: the guest writes the
+ *                     head descriptor of each request, then raises idx
+ *   used ring         struct hc_qused + struct hc_qused_elem ring[size]: the
+ *                     host writes {head, result} of each finished request,
+ *                     then raises idx
+ * size is a power of two, 1 .. HC_QUEUE_SIZE_MAX. Both idx are free-running
+ * 16-bit counters that start at 0 and wrap at 65536; entry k lives at
+ * ring[k % size]. Areas aligned 16 (descriptors), 2 (available), 4 (used),
+ * none overlapping another.
+ *
+ * Addresses are GUEST-PHYSICAL, as in virtio: a device reads and writes
+ * memory without the CPU's page tables. (The kit's layout maps
+ * guest-virtual [0, mapped_end) onto guest-physical [0, mapped_end) in
+ * lab-c, so there a pointer's value is its guest-physical address.) Every
+ * byte is checked against the queue's window, the instance's own memory
+ * below its page tables (lab-c: guest-physical [0, mapped_end)): a device
+ * without an IOMMU must check everything itself. Address 0 is never valid
+ * (the NULL rule above).
+ *
+ * A request is a chain: a header descriptor (host-readable, exactly
+ * sizeof(struct hc_qreq) bytes), then its data descriptors:
+ *   HC_QOP_OPEN    one host-readable buffer holding the path, NUL within its
+ *                  len (at most HC_PATH_MAX). Result: a descriptor, as openat.
+ *   HC_QOP_READ    host-writable buffers, filled in order. Result: bytes
+ *                  read, fewer than asked only at end of file; 0 at the end.
+ *   HC_QOP_WRITE   host-readable buffers, written in order. Result: bytes
+ *                  written (all, or what the file took before refusing).
+ *   HC_QOP_CLOSE   no data. Result: 0.
+ * At most HC_QUEUE_CHAIN_MAX descriptors per chain, header included. The
+ * result (or -HC_Exxx) is in the request's used element: unlike virtio's
+ * len, it is signed, since a chain the host refuses has no trustworthy
+ * buffer to carry a status.
+ *
+ * Ports.
+ *   HC_PORT_QUEUE_SETUP   OUT, EAX = guest-physical address of a struct
+ *                         hc_qsetup. RAX = 0, or -HC_EINVAL (size, flags,
+ *                         alignment, overlap), -HC_EFAULT (block or an area
+ *                         outside the window, or at 0), -HC_EBUSY (already
+ *                         set up: once per run).
+ *   HC_PORT_QUEUE_NOTIFY  OUT, EAX = 0 (the queue's number). The host takes
+ *                         every request made available since the last
+ *                         notify and finishes them all before the guest
+ *                         resumes. RAX = how many it finished, or -HC_ENXIO
+ *                         (no queue set up; EAX not 0), -HC_EIO (the queue
+ *                         is broken). One exit per notify, whatever the count.
+ *
+ * Order. Requests are carried out one after the other in ring order and
+ * completed in that order: used entry k answers available entry k. A chain
+ * may be named by several available entries, even in one notify: each is a
+ * request of its own, its chain read when its turn comes. Reads
+ * (or writes) that follow each other on one file with adjacent buffers may
+ * be done by one host call, with the same results and file contents.
+ * A request with HC_QREQ_F_LINK makes the next one depend on it: if it does
+ * not complete in full (every byte moved; open or close succeeded), the
+ * next one is not carried out and gets -HC_ECANCELED, and so does each
+ * following one while the cancelled ones carry the flag. So a read and the
+ * write of its buffer can go in one batch, and a guest whose last request
+ * completed in full knows the whole linked batch did. Links end at the
+ * last request of a notify.
+ *
+ * Hostile queues. Everything in the areas is the guest's and may change at
+ * any time: the host reads avail idx once per notify, each ring entry,
+ * descriptor and header once, and uses only its copies; it never reads the
+ * used ring back. Outcomes:
+ *   a head or next index >= size, flags other than NEXT|WRITE,
+ *   a header of the wrong size or host-writable, a data buffer of the
+ *   wrong direction or count, unknown request flags -> -HC_EINVAL (used entry)
+ *   an unknown op                                  -> -HC_EOPNOTSUPP
+ *   a chain longer than HC_QUEUE_CHAIN_MAX (a loop is one)   -> -HC_ELOOP
+ *   a buffer at 0, outside the window, or overlapping one of the three
+ *   areas                                                     -> -HC_EFAULT
+ *   a request longer than the window or INT32_MAX bytes        -> -HC_E2BIG
+ *   a path with no NUL in HC_PATH_MAX bytes -> -HC_ENAMETOOLONG (-HC_EINVAL if shorter)
+ *   a notify with nothing new -> RAX 0
+ *   (a request that gets through carries the errors of the file call
+ *   it makes: -HC_EBADF, -HC_ENOENT, ...)
+ *   avail idx more than size ahead of the host: the queue is BROKEN; the
+ *   host says so in one line on stderr, and every later notify is -HC_EIO
+ *   (the guest keeps running; nothing more is read or written).
+ * A notify still working when the run's --timeout passes stops between
+ * requests: those finished are published, the rest are left, and the run
+ * ends as timed out.
+ *
+ * Notification suppression (virtio's flags and event indexes) is not
+ * needed: the host has no thread of its own that could poll the ring, and
+ * it never interrupts the guest (the guest runs with interrupts off; the
+ * results are there when the OUT returns). avail.flags is ignored, used.flags
+ * is always 0.
+ */
+#define HC_PORT_QUEUE_SETUP  0x0520
+#define HC_PORT_QUEUE_NOTIFY 0x0521
+
+#define HC_QUEUE_SIZE_MAX  1024
+#define HC_QUEUE_CHAIN_MAX 16
+
+/* hc_qdesc.flags */
+#define HC_QDESC_F_NEXT  0x1    /* the chain continues at next */
+#define HC_QDESC_F_WRITE 0x2    /* the host writes this buffer (else it only reads it) */
+
+/* hc_qreq.op */
+#define HC_QOP_OPEN  1
+#define HC_QOP_READ  2
+#define HC_QOP_WRITE 3
+#define HC_QOP_CLOSE 4
+
+/* hc_qreq.flags */
+#define HC_QREQ_F_LINK 0x1      /* the next request runs only if this one completes in full */
+
+/* Bytes of each area for a queue of n entries. */
+#define HC_QDESC_BYTES(n)  (16u * (n))
+#define HC_QAVAIL_BYTES(n) (4u + 2u * (n))
+#define HC_QUSED_BYTES(n)  (4u + 8u * (n))
+
+#ifndef __ASSEMBLER__
+
+struct hc_qdesc {
+	uint64_t addr;     /* guest-physical */
+	uint32_t len;
+	uint16_t flags;    /* HC_QDESC_F_* */
+	uint16_t next;     /* the next descriptor's index, with HC_QDESC_F_NEXT */
+};
+
+struct hc_qavail {
+	uint16_t flags;    /* ignored (see above) */
+	uint16_t idx;      /* requests made available so far, free-running */
+	uint16_t ring[];   /* head descriptor indexes */
+};
+
+struct hc_qused_elem {
+	uint32_t id;       /* the head descriptor index the request was made available with */
+	int32_t result;    /* what the request returns: >= 0, or -HC_Exxx */
+};
+
+struct hc_qused {
+	uint16_t flags;    /* 0 */
+	uint16_t idx;      /* requests finished so far, free-running */
+	struct hc_qused_elem ring[];
+};
+
+/* The header of every request (the first descriptor of its chain). */
+struct hc_qreq {
+	uint16_t op;       /* HC_QOP_* */
+	uint16_t flags;    /* HC_QREQ_F_* */
+	int32_t fd;        /* READ, WRITE, CLOSE: a descriptor, as for read/write/close */
+	uint32_t open_flags; /* OPEN: HC_O_* */
+	uint32_t mode;     /* OPEN: permission bits for HC_O_CREAT */
+};
+
+/* HC_PORT_QUEUE_SETUP's block: where the three areas are, and the size. */
+struct hc_qsetup {
+	uint64_t desc, avail, used;  /* guest-physical addresses of the areas */
+	uint32_t size;               /* entries: a power of two, 1 .. HC_QUEUE_SIZE_MAX */
+	uint32_t flags;              /* 0 */
+};
+
+#endif /* __ASSEMBLER__ */
+
 /* --- errors (negated in RAX) --------------------------------------------------- */
 
 /*
@@ -170,7 +340,7 @@ struct hc_io {
 	X(EBUSY, 16) X(EEXIST, 17) X(EXDEV, 18) X(ENOTDIR, 20) X(EISDIR, 21)            \
 	X(EINVAL, 22) X(EMFILE, 24) X(ETXTBSY, 26) X(EFBIG, 27) X(ENOSPC, 28)           \
 	X(EROFS, 30) X(ENAMETOOLONG, 36) X(ENOSYS, 38) X(ELOOP, 40) X(EOVERFLOW, 75)    \
-	X(EOPNOTSUPP, 95) X(EDQUOT, 122)
+	X(EOPNOTSUPP, 95) X(EDQUOT, 122) X(ECANCELED, 125)
 
 #ifndef __ASSEMBLER__
 #define HC_ERROR_ENUM(name, number) HC_##name = number,
