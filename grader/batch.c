@@ -48,7 +48,7 @@ static int list_submissions(struct batch *b)
 	int n = scandir(b->opts->dir, &entries, is_submission, alphasort);
 
 	if (n < 0) {
-		warnx("cannot read %s: %s", b->opts->dir, strerror(errno));
+		kit_warn("cannot read %s: %s", b->opts->dir, strerror(errno));
 		return -1;
 	}
 	b->subs = xcalloc((size_t)n, sizeof(*b->subs));
@@ -90,7 +90,7 @@ static void grade_child(struct batch *b, const struct submission *sub, int fd)
 	int status;
 
 	if (!report) {
-		warnx("cannot write %s: %s", report_path, strerror(errno));
+		kit_warn("cannot write %s: %s", report_path, strerror(errno));
 		_exit(EXIT_FAIL);
 	}
 	rubric_roll_lets(b->rubric); /* fresh random values for every submission */
@@ -117,14 +117,14 @@ static int start_one(struct batch *b)
 	int fds[2];
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		warnx("pipe: %s", strerror(errno));
+		kit_warn("pipe: %s", strerror(errno));
 		return -1;
 	}
 	fflush(NULL); /* nothing buffered may be written twice */
 	sub->start = now_seconds();
 	sub->pid = fork();
 	if (sub->pid < 0) {
-		warnx("fork: %s", strerror(errno));
+		kit_warn("fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -354,14 +354,14 @@ static FILE *open_outputs(const struct batch_options *o, char **csv_part)
 	FILE *csv;
 
 	if (mkdir(o->out_dir, 0755) < 0 && errno != EEXIST) {
-		warnx("cannot create %s: %s", o->out_dir, strerror(errno));
+		kit_warn("cannot create %s: %s", o->out_dir, strerror(errno));
 		return NULL;
 	}
 	/* Written next to the CSV and renamed at the end: a partial batch leaves no CSV. */
 	*csv_part = xasprintf("%s.part", o->csv_path);
 	csv = fopen(*csv_part, "w");
 	if (!csv)
-		warnx("cannot write %s: %s", *csv_part, strerror(errno));
+		kit_warn("cannot write %s: %s", *csv_part, strerror(errno));
 	return csv;
 }
 
@@ -375,7 +375,7 @@ int batch_main(struct rubric *r, const struct batch_options *o)
 	if (list_submissions(&b) < 0)
 		return EXIT_USAGE;
 	if (b.count == 0) {
-		warnx("%s has no submission folders", o->dir);
+		kit_warn("%s has no submission folders", o->dir);
 		free_batch(&b);
 		return EXIT_USAGE;
 	}
@@ -396,7 +396,7 @@ int batch_main(struct rubric *r, const struct batch_options *o)
 	status = batch_status(&b);
 	write_csv(&b, csv);
 	if (fclose(csv) != 0 || (status < 128 && rename(csv_part, o->csv_path) < 0)) {
-		warnx("cannot write %s: %s", o->csv_path, strerror(errno));
+		kit_warn("cannot write %s: %s", o->csv_path, strerror(errno));
 		status = EXIT_FAIL;
 	}
 	if (status >= 128)

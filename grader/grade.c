@@ -98,7 +98,7 @@ static void prepare_reachable(struct grading *g)
 static void release_reachable(struct grading *g)
 {
 	if (g->reach_root && remove_scratch_tree(g->reach_root) < 0)
-		warnx("could not remove %s", g->reach_root);
+		kit_warn("could not remove %s", g->reach_root);
 	free(g->reach_root);
 	free(g->reach_path);
 	buf_free(&g->reach_note);
@@ -210,7 +210,7 @@ static void run_check(struct grading *g, const struct check *c, const char *need
 	if (where != g->tree->path && strcmp(where, g->tree->path) != 0)
 		buf_printf(&out->details, "note: %s\n", buf_str(&g->reach_note));
 	if (remove_scratch_tree(scratch) < 0)
-		warnx("could not remove %s", scratch);
+		kit_warn("could not remove %s", scratch);
 	free_env(env);
 	free(assign_scratch);
 	free(assign_tree);

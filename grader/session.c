@@ -21,7 +21,7 @@ static int prepare(const struct session_options *o, struct graded_tree *tree)
 		return tree_prepare(tree, o->source, &o->tree, o->grade.out);
 	rc = tree_in_place(tree, o->in_place);
 	if (rc < 0) {
-		warnx("cannot grade %s: %s", o->in_place, strerror(-rc));
+		kit_warn("cannot grade %s: %s", o->in_place, strerror(-rc));
 		return -1;
 	}
 	fprintf(o->grade.out, "Grading %s\n", tree->path);
@@ -33,7 +33,7 @@ static void write_file(const char *path, struct buf *text, const char *what)
 	int rc = json_write_file(path, text);
 
 	if (rc < 0)
-		warnx("cannot write the %s %s: %s", what, path, strerror(-rc));
+		kit_warn("cannot write the %s %s: %s", what, path, strerror(-rc));
 	buf_free(text);
 }
 
@@ -87,7 +87,7 @@ static int refuse(const struct rubric *r, const struct session_options *o, const
 	int points = 0;
 
 	if (o->grade.out == stdout)
-		warnx("%s", why);
+		kit_warn("%s", why);
 	else
 		fprintf(o->grade.out, "Not graded: %s\n", why);
 	for (size_t i = 0; i < r->nchecks; i++)

@@ -371,7 +371,7 @@ static int write_into(const char *tree, const char *rel, const struct buf *conte
 	if (fd >= 0 && close(fd) < 0 && rc == 0)
 		rc = -errno;
 	if (rc < 0)
-		warnx("cannot write %s: %s", path, strerror(-rc));
+		kit_warn("cannot write %s: %s", path, strerror(-rc));
 	free(path);
 	return rc < 0 ? -1 : 0;
 }
@@ -439,7 +439,7 @@ int submission_apply(const struct handout *h, const char *root, const char *tree
 	int rc = 0;
 
 	if (rootfd < 0) {
-		warnx("cannot read the submission %s: %s", root, strerror(errno));
+		kit_warn("cannot read the submission %s: %s", root, strerror(errno));
 		return -1;
 	}
 	for (size_t i = 0; i < h->nedits && rc == 0; i++) {

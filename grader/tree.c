@@ -218,7 +218,7 @@ static int copy_top_entries(const char *source, const char *dest, bool skip_git)
 	count = scandir(source, &entries, is_copied, alphasort);
 	copy_skips_git = false;
 	if (count < 0 || mkdir(dest, 0755) < 0) {
-		warnx("cannot copy %s to %s: %s", source, dest, strerror(errno));
+		kit_warn("cannot copy %s to %s: %s", source, dest, strerror(errno));
 		if (count >= 0) {
 			for (int i = 0; i < count; i++)
 				free(entries[i]);
@@ -239,7 +239,7 @@ static int copy_top_entries(const char *source, const char *dest, bool skip_git)
 	if (count > 0) {
 		run_tool(argv, COPY_TIMEOUT, &res);
 		if (!tool_succeeded(&res)) {
-			warnx("cannot copy %s to %s:\n%s", source, dest, buf_str(&res.output));
+			kit_warn("cannot copy %s to %s:\n%s", source, dest, buf_str(&res.output));
 			rc = -1;
 		}
 		run_result_free(&res);
@@ -351,7 +351,7 @@ int tree_make_scratch(struct graded_tree *t)
 	t->scratch_root = scratch ? realpath(scratch, NULL) : NULL;
 	free(scratch);
 	if (!t->scratch_root) {
-		warnx("cannot create a scratch folder: %s", strerror(errno));
+		kit_warn("cannot create a scratch folder: %s", strerror(errno));
 		return -1;
 	}
 	t->path = xasprintf("%s/tree", t->scratch_root);
@@ -364,7 +364,7 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 
 	*t = (struct graded_tree){ .source = xstrdup(source) };
 	if (!real_source) {
-		warnx("cannot grade %s: %s", source, strerror(errno));
+		kit_warn("cannot grade %s: %s", source, strerror(errno));
 		return -1;
 	}
 	if (tree_make_scratch(t) < 0) {
@@ -375,7 +375,7 @@ int tree_prepare(struct graded_tree *t, const char *source, const struct tree_op
 	int rc = tree_copy_sources(real_source, t->path);
 	free(real_source);
 	if (rc == 0 && remove_escaping_links(t->path, &t->notes) < 0) {
-		warnx("cannot check the symlinks of the copy in %s", t->path);
+		kit_warn("cannot check the symlinks of the copy in %s", t->path);
 		rc = -1;
 	}
 	print_indented(report, buf_str(&t->notes), "note: ");
@@ -389,7 +389,7 @@ void tree_release(struct graded_tree *t, bool keep, FILE *report)
 	if (t->scratch_root && keep)
 		fprintf(report, "Kept the scratch copy: %s (build log: %s/build.log)\n", t->path, t->scratch_root);
 	else if (t->scratch_root && remove_scratch_tree(t->scratch_root) < 0)
-		warnx("could not remove the scratch folder %s", t->scratch_root);
+		kit_warn("could not remove the scratch folder %s", t->scratch_root);
 	free(t->source);
 	free(t->path);
 	free(t->scratch_root);

@@ -55,7 +55,7 @@ static void arm_timeout(struct vcpu *v)
 	ev.sigev_signo = KICK_SIGNAL;
 	ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
 	if (timer_create(CLOCK_MONOTONIC, &ev, &v->timer) < 0) {
-		warnx("vCPU %d: no timeout (timer_create: %m)", v->id);
+		kit_warn("vCPU %d: no timeout (timer_create: %m)", v->id);
 		return;
 	}
 	when.it_value.tv_sec = (time_t)t;

@@ -157,6 +157,6 @@ void vcpu_set_rax(struct vcpu *v, uint64_t value)
 		/* KVM loads the synced registers back at the next KVM_RUN. */
 		v->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
 	} else if (ioctl(v->fd, KVM_SET_REGS, regs) < 0) {
-		warnx("vCPU %d: KVM_SET_REGS failed: %m", v->id);
+		kit_warn("vCPU %d: KVM_SET_REGS failed: %m", v->id);
 	}
 }

@@ -73,7 +73,7 @@ int lab_run(struct lab_vm *l)
 	if (end != VCPU_HALTED)
 		return EXIT_FAIL;
 	if (!lab_guest_succeeded(&l->vcpu, end)) {
-		warnx("the guest reported exit status %d before halting (its main() returned "
+		kit_warn("the guest reported exit status %d before halting (its main() returned "
 		      "non-zero)", l->vcpu.guest_status);
 		return EXIT_FAIL;
 	}

@@ -101,8 +101,8 @@ void ns_report(enum ns_op op, int err, const char *what)
 	const char *hint = ns_hint(op, err);
 
 	if (*hint)
-		warnx("%s: %s (%s)", what, strerror(err), hint);
+		kit_warn("%s: %s (%s)", what, strerror(err), hint);
 	else
-		warnx("%s: %s", what, strerror(err));
+		kit_warn("%s: %s", what, strerror(err));
 }
 

@@ -25,7 +25,7 @@ static int run_ip(char *const argv[], int quiet, char *out, size_t len)
 	}
 	ret = ns_run_capture(argv, out, len, 10000);
 	if (ret > 0 && !quiet && out[0])
-		warnx("ip %s %s: %.*s", argv[1], argv[2], (int)strcspn(out, "\n"), out);
+		kit_warn("ip %s %s: %.*s", argv[1], argv[2], (int)strcspn(out, "\n"), out);
 	return ret == 0 ? 0 : ret < 0 ? ret : -EIO;
 }
 
@@ -51,7 +51,7 @@ static int add_error(const struct ns_veth *v, const char *out)
 		return -EEXIST;
 	if (ns_cap_effective(getpid(), &caps) == 0 && !(caps & CAP_NET_ADMIN_BIT))
 		return -EPERM;
-	warnx("ip link add: %.*s", (int)strcspn(out, "\n"), out);
+	kit_warn("ip link add: %.*s", (int)strcspn(out, "\n"), out);
 	return -EIO;
 }
 

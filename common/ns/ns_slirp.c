@@ -35,7 +35,7 @@ static void show_log(int fd)
 		return;
 	text[n] = '\0';
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		warnx("slirp4netns: %s", line);
+		kit_warn("slirp4netns: %s", line);
 }
 
 int ns_slirp_start(struct ns_slirp *s, pid_t child)

@@ -45,7 +45,7 @@ void die(const char *fmt, ...)
 	exit(EXIT_FAIL);
 }
 
-void warnx(const char *fmt, ...)
+void kit_warn(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -26,7 +26,7 @@ void die_with(int code, const char *fmt, ...) __attribute__((noreturn, format(pr
 /* Same, exit code EXIT_FAIL. */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Print "prog: message" to stderr and continue. */
-void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kit_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: "prog: message" then "Try 'prog --help'.", exit EXIT_USAGE. */
 void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -104,22 +104,22 @@ void exec_program(const struct isolate_config *cfg)
 	execvp(name, cfg->argv);
 	err = errno;
 	if (!find_program(name, path, sizeof(path))) {
-		warnx("%s: command not found", name);
+		kit_warn("%s: command not found", name);
 		_exit(EXIT_NOT_FOUND);
 	}
 	if (err != ENOENT) {
-		warnx("%s: %s", name, strerror(err));
+		kit_warn("%s: %s", name, strerror(err));
 		_exit(EXIT_CANNOT_RUN);
 	}
 	switch (interpreter_of(path, interp, sizeof(interp))) {
 	case 1:
-		warnx("%s: bad interpreter %s: %s", name, interp, strerror(ENOENT));
+		kit_warn("%s: bad interpreter %s: %s", name, interp, strerror(ENOENT));
 		break;
 	case 0:
-		warnx("%s: cannot run: its ELF interpreter (the dynamic loader) is missing", name);
+		kit_warn("%s: cannot run: its ELF interpreter (the dynamic loader) is missing", name);
 		break;
 	default:
-		warnx("%s: cannot run: the interpreter it names (#! line or ELF loader) is missing",
+		kit_warn("%s: cannot run: the interpreter it names (#! line or ELF loader) is missing",
 		      name);
 	}
 	_exit(EXIT_CANNOT_RUN);

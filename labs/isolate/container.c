@@ -57,13 +57,13 @@ static void describe(const struct container *c)
 	if (ns_ids_of(c->pid, ids) < 0)
 		return;
 	ns_id_by_name(c->pid, "cgroup", &cgroup);
-	warnx("container init is pid %d here; namespaces user:[%llu] uts:[%llu] ipc:[%llu] "
+	kit_warn("container init is pid %d here; namespaces user:[%llu] uts:[%llu] ipc:[%llu] "
 	      "net:[%llu] pid:[%llu] mnt:[%llu] cgroup:[%llu]",
 	      (int)c->pid, (unsigned long long)ids[NS_USER], (unsigned long long)ids[NS_UTS],
 	      (unsigned long long)ids[NS_IPC], (unsigned long long)ids[NS_NET],
 	      (unsigned long long)ids[NS_PID], (unsigned long long)ids[NS_MNT],
 	      (unsigned long long)cgroup);
-	warnx("uid 0 inside is uid %lu outside, gid 0 is gid %lu (%s)%s", c->map.uids.outside,
+	kit_warn("uid 0 inside is uid %lu outside, gid 0 is gid %lu (%s)%s", c->map.uids.outside,
 	      c->map.gids.outside, c->map.why, c->map.deny_setgroups ? "; setgroups denied" : "");
 }
 
@@ -94,7 +94,7 @@ static int set_up_and_go(struct container *c, const struct isolate_config *cfg)
 				  .drop_groups = !c->map.deny_setgroups };
 	ret = ns_pipe_send(c->go_fd, &go, sizeof(go));
 	if (ret < 0)
-		warnx("the container's init died during set-up");
+		kit_warn("the container's init died during set-up");
 	return ret;
 }
 

@@ -75,7 +75,7 @@ static int wait_for_container(struct container *c, const sigset_t *set)
 		}
 		/* SIGCHLD merges: look at everything that may have ended. */
 		if (c->slirp.pid > 0 && waitpid(c->slirp.pid, &wstatus, WNOHANG) == c->slirp.pid) {
-			warnx("slirp4netns exited (%d); the container has no network now",
+			kit_warn("slirp4netns exited (%d); the container has no network now",
 			      ns_exit_code(wstatus));
 			c->slirp.pid = 0;
 		}
@@ -86,7 +86,7 @@ static int wait_for_container(struct container *c, const sigset_t *set)
 			return ns_exit_code(wstatus);
 		}
 		if (done < 0 && errno != EINTR) {
-			warnx("cannot wait for the container: %s", strerror(errno));
+			kit_warn("cannot wait for the container: %s", strerror(errno));
 			return EXIT_ISOLATE_FAILED;
 		}
 	}
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	kit_set_progname("isolate");
 	parse_args(argc, argv, &cfg);
 	if (cfg.map_root_to_host_root && !cfg.quiet && geteuid() == 0)
-		warnx("note: --map-root-to-host-root: the container's root is the host's root");
+		kit_warn("note: --map-root-to-host-root: the container's root is the host's root");
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap our child for us. */
 	signal(SIGCHLD, SIG_DFL);
 	/* Block before clone: a signal arriving during set-up waits until we can pass it on. */

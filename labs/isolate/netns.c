@@ -25,13 +25,13 @@ static void choose_rootless_net(struct container *c, const struct isolate_config
 	if (usable == 0 && ns_slirp_start(&c->slirp, c->pid) == 0) {
 		c->net = NET_SLIRP;
 		if (!cfg->quiet)
-			warnx("note: %s; using slirp4netns user-mode networking instead "
+			kit_warn("note: %s; using slirp4netns user-mode networking instead "
 			      "(container " NS_SLIRP_ADDR ", host " NS_SLIRP_HOST ")", why);
 		return;
 	}
 	c->net = NET_LOOPBACK;
 	if (!cfg->quiet)
-		warnx("note: %s; loopback only (%s)", why,
+		kit_warn("note: %s; loopback only (%s)", why,
 		      usable == -ENOENT ? "install slirp4netns for user-mode networking" :
 		      usable == -EACCES ? "slirp4netns needs read-write access to /dev/net/tun" :
 		      "slirp4netns failed to start");
@@ -54,7 +54,7 @@ static int setup_veth(struct container *c, const struct isolate_config *cfg)
 	}
 	c->net = NET_VETH;
 	if (cfg->verbose)
-		warnx("veth %s %s/%u (host) <-> %s %s/%u (container)", c->veth.host_if,
+		kit_warn("veth %s %s/%u (host) <-> %s %s/%u (container)", c->veth.host_if,
 		      ns_addr_text(c->veth.host_addr, host), c->veth.prefix, c->veth.peer_if,
 		      ns_addr_text(c->veth.peer_addr, peer), c->veth.prefix);
 	return 0;

@@ -182,7 +182,7 @@ static bool run_demo(const char *name, const struct options *o, bool first)
 		ok = print_fault(&f, &r.fault);
 	fflush(stdout);
 	if (err)
-		warnx("demo %s failed: %s", name, f.why);
+		kit_warn("demo %s failed: %s", name, f.why);
 	flow_free(&f);
 	return !err && ok;
 }

@@ -140,11 +140,11 @@ static void run(struct lab *lab)
 static int verdict(const struct lab *lab)
 {
 	if (lab->end != VCPU_HALTED) {
-		warnx("the guest did not run to its HLT (see the report above)");
+		kit_warn("the guest did not run to its HLT (see the report above)");
 		return EXIT_FAIL;
 	}
 	if (lab->rax_at_halt != ANSWER || lab->answer_in_memory != ANSWER) {
-		warnx("the guest halted without leaving 42 (RAX = %llu, memory at 0x400 = %llu)",
+		kit_warn("the guest halted without leaving 42 (RAX = %llu, memory at 0x400 = %llu)",
 		      (unsigned long long)lab->rax_at_halt,
 		      (unsigned long long)lab->answer_in_memory);
 		return EXIT_FAIL;

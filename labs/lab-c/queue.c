@@ -246,7 +246,7 @@ static enum pio_result on_notify(struct vcpu *v, struct pio *io, void *opaque)
 
 	/* A broken queue is said once, in one line; the guest sees -EIO and goes on. */
 	if (ret == -HC_EIO && report_once(q, why, sizeof(why)))
-		warnx("the guest's request queue is broken: %s; every later notify is refused "
+		kit_warn("the guest's request queue is broken: %s; every later notify is refused "
 		      "(-EIO)", why);
 	vcpu_set_rax(v, (uint64_t)ret);
 	return PIO_DONE;

@@ -184,7 +184,7 @@ static void remove_temp_root(const char *path)
 	int err = remove_tree(path);
 
 	if (err)
-		warnx("could not remove %s: %s", path, strerror(-err));
+		kit_warn("could not remove %s: %s", path, strerror(-err));
 }
 
 /* Run the instances (or the attack) and judge them; true when all went as asked. */

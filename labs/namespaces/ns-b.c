@@ -104,7 +104,7 @@ static void in_child(int (*fn)(int), int arg)
 	}
 	ns_wait(pid, &wstatus);
 	if (ns_exit_code(wstatus) != 0)
-		warnx("a case failed unexpectedly (status %d)", ns_exit_code(wstatus));
+		kit_warn("a case failed unexpectedly (status %d)", ns_exit_code(wstatus));
 }
 
 /* ---------------- 1. order ---------------- */
@@ -327,7 +327,7 @@ static void show_late_map(void)
 		_exit(case_late_map(0));
 	stage = ns_wait_in_tree(pid, "ns-b-unmapped", NS_WAIT_MS);
 	if (!stage || ns_map_root_to(stage, geteuid(), getegid(), geteuid() != 0, &step) < 0)
-		warnx("could not write the maps of pid %d", (int)stage);
+		kit_warn("could not write the maps of pid %d", (int)stage);
 	ret = stage && ns_wait_in_tree(pid, "ns-b-mapped", NS_WAIT_MS) ? ns_write_uid_map(stage, &map)
 								 : -ESRCH;
 	kill(stage, SIGUSR1);
