@@ -88,13 +88,11 @@ points_within() { # LISTING REGION...
 	awk -v set=" $* " '{ ok = 1; for (i = 3; i <= NF; i++) if ($i != "-" && index(set, " " $i " ") == 0) ok = 0; if (ok) sum += $2 } END { print sum + 0 }' <<<"$listing"
 }
 
-# Points of the checks that SKIPped in a grade.log (they count neither way).
-skipped_points() { # GRADE_LOG LISTING
-	local id sum=0
-	for id in $(sed -nE 's/^([A-Za-z0-9._-]+): .* SKIP \([0-9.]+s\)$/\1/p' "$1"); do
-		sum=$((sum + $(awk -v id="$id" '$1 == id { print $2 }' <<<"$2")))
-	done
-	echo "$sum"
+# The --regions listing without the checks that SKIPped in a grade.log
+# (they count neither way).
+ran_checks() { # GRADE_LOG LISTING
+	awk 'NR == FNR { skipped[$1] = 1; next } !($1 in skipped)' \
+		<(sed -nE 's/^([A-Za-z0-9._-]+): .* SKIP \([0-9.]+s\)$/\1/p' "$1") <(echo "$2")
 }
 
 # The score line of a grade.log: "N M" of "Score: N/M".
@@ -157,8 +155,8 @@ prove_handout() {
 	say "handout: every program runs and exits cleanly"
 	(cd "$h" && grader/grade >"$h/grade.log" 2>&1)
 	read -r got max_pts < <(score_in "$h/grade.log")
-	listing=$(cd "$h" && grader/grade --regions)
-	base_pts=$(( $(points_within "$listing" -) - $(skipped_points "$h/grade.log" "$listing") ))
+	listing=$(ran_checks "$h/grade.log" "$(cd "$h" && grader/grade --regions)")
+	base_pts=$(points_within "$listing" -)
 	if [[ "$got" != "$base_pts" ]]; then
 		fail "the handout scores $got, but the checks no region answers are worth $base_pts: $(grep -E 'FAIL|OK' "$h/grade.log" | head -40)"
 	else
@@ -179,8 +177,8 @@ prove_filled() { # PART REGION...
 	make -s -C "$h" programs tests >"$h/build.log" 2>&1 || { fail "filled $part does not build"; return; }
 	(cd "$h" && grader/grade >"$h/grade.log" 2>&1)
 	read -r got _ < <(score_in "$h/grade.log")
-	listing=$(cd "$h" && grader/grade --regions)
-	want=$(( $(points_within "$listing" - "$@") - $(skipped_points "$h/grade.log" "$listing") ))
+	listing=$(ran_checks "$h/grade.log" "$(cd "$h" && grader/grade --regions)")
+	want=$(points_within "$listing" - "$@")
 	if [[ "$got" != "$want" ]]; then
 		fail "with $part filled in ($*), the handout scores $got, not $want: $(grep FAIL "$h/grade.log" | head)"
 	else
