@@ -61,15 +61,6 @@ static void build_alias_tables(void)
 	asm volatile("mov %0, %%cr3" : : "r"(phys(pml4)) : "memory");
 }
 
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (*s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
-}
-
 /* The guest's print(), raw: this guest tests the host, not a lab's guest functions. */
 static int64_t raw_print(uint64_t str)
 {
@@ -101,6 +92,6 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "huge"))
 		return huge();
 	if (argc == 2 && !memcmp(argv[1], "long=", 5))
-		return long_string(to_u32(argv[1] + 5));
+		return long_string(parse_u32(argv[1] + 5));
 	return 2;
 }

@@ -13,6 +13,7 @@
  */
 #include "rt/hypercall.h"
 #include "rt/print.h"
+#include "rt/random.h"
 #include "rt/string.h"
 
 #define SCRATCH_SIZE 8192
@@ -50,19 +51,7 @@ static int broken;
 
 static uint64_t next_random(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (*s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
+	return xorshift64(&rng);
 }
 
 /* Addresses that are wrong in every interesting way. */
@@ -217,11 +206,11 @@ static void fire_pathological(int fs)
 
 int main(int argc, char **argv)
 {
-	uint32_t count = argc > 2 ? to_u32(argv[2]) : 1000;
+	uint32_t count = argc > 2 ? parse_u32(argv[2]) : 1000;
 	int fs = argc > 3 && strcmp(argv[3], "fs") == 0;
 	const char *last = argv[argc - 1];
 
-	rng = (argc > 1 ? to_u32(argv[1]) : 1) * 2654435761u + 1;
+	rng = (argc > 1 ? parse_u32(argv[1]) : 1) * 2654435761u + 1;
 	/* The host put the argument strings at the very top of the mapping. */
 	mapped_end = (uint32_t)(uintptr_t)(last + strlen(last) + 1);
 

@@ -21,6 +21,7 @@
  */
 #include "rt/hypercall.h"
 #include "rt/print.h"
+#include "rt/random.h"
 #include "rt/string.h"
 
 #define QSIZE 64u
@@ -47,19 +48,7 @@ static int broken;
 
 static uint64_t next_random(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (*s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
+	return xorshift64(&rng);
 }
 
 static uint64_t phys(const void *p)
@@ -336,12 +325,12 @@ int main(int argc, char **argv)
 	const char *last = argv[argc - 1];
 	uint32_t count;
 
-	rng = (argc > 1 ? to_u32(argv[1]) : 1) * 2654435761u + 1;
+	rng = (argc > 1 ? parse_u32(argv[1]) : 1) * 2654435761u + 1;
 	/* The host put the argument strings at the very top of the mapping. */
 	mapped_end = (uint64_t)(uintptr_t)(last + strlen(last) + 1);
 	if (argc > 2 && !strcmp(argv[2], "stall"))
 		return stall();
-	count = argc > 2 ? to_u32(argv[2]) : 1000;
+	count = argc > 2 ? parse_u32(argv[2]) : 1000;
 	attack_setup();
 	attack_chains();
 	for (uint32_t i = 0; i < count; i++)

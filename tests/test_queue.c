@@ -42,107 +42,13 @@
 #include "util/clock.h"
 #include "util/util.h"
 
+#include "test_files.h"
+
 GUEST_IMAGE_FILE(lab_c_queue, "lab-c-queue")
 GUEST_IMAGE_FILE(hostile_queue, "hostile-queue")
 
 /* --- files on the host ------------------------------------------------------ */
 
-static uint64_t rng_state = 88172645463325252ull;
-
-static uint64_t next_random(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static char *join(const char *dir, const char *name)
-{
-	char *p;
-
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-	return p;
-}
-
-static void put_file(const char *dir, const char *name, const void *data, size_t len)
-{
-	char *p = join(dir, name);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	free(p);
-}
-
-static void put_random_file(const char *dir, const char *name, size_t len)
-{
-	uint8_t *data = malloc(len + 8);
-
-	for (size_t i = 0; i < len; i += 8) {
-		uint64_t r = next_random();
-
-		memcpy(data + i, &r, 8);
-	}
-	put_file(dir, name, data, len);
-	free(data);
-}
-
-static long long file_size(const char *dir, const char *name)
-{
-	char *p = join(dir, name);
-	struct stat st;
-	int r = lstat(p, &st);
-
-	free(p);
-	return r < 0 ? -1 : (long long)st.st_size;
-}
-
-/* FNV-1a over a whole file: copies are compared by checksum. */
-static uint64_t file_checksum(const char *dir, const char *name)
-{
-	char *p = join(dir, name);
-	FILE *f = fopen(p, "rb");
-	uint64_t h = 1469598103934665603ull;
-	uint8_t buf[65536];
-	size_t n;
-
-	assert_non_null(f);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		for (size_t i = 0; i < n; i++)
-			h = (h ^ buf[i]) * 1099511628211ull;
-	fclose(f);
-	free(p);
-	return h;
-}
-
-static size_t file_read(const char *dir, const char *name, void *buf, size_t max)
-{
-	char *p = join(dir, name);
-	int fd = open(p, O_RDONLY);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, max);
-	assert_true(n >= 0);
-	close(fd);
-	free(p);
-	return (size_t)n;
-}
-
-static int entries_in(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
 
 /* BASE/root is the sandbox root; BASE/outside holds what no guest may reach. */
 struct tree {
@@ -915,7 +821,7 @@ static void test_random_queues(void **state)
 	struct hc_fixture *x = *state;
 
 	put_random_file(x->t.root, "src", 100000);
-	rng_state = 0x5eed;
+	seed_random(0x5eed);
 	setup_queue(x, 16);
 	for (uint16_t i = 0; i < 7; i++)
 		put_req(x, i, (uint16_t)(2 + i % 3), 0, i % 5, DATA_GPA + 8192ull * i, 8192);

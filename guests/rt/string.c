@@ -67,3 +67,12 @@ char *strcpy(char *dst, const char *src)
 		;
 	return dst;
 }
+
+uint32_t parse_u32(const char *s)
+{
+	uint32_t n = 0;
+
+	while (s && *s >= '0' && *s <= '9')
+		n = n * 10 + (uint32_t)(*s++ - '0');
+	return n;
+}

@@ -12,4 +12,9 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 char *strcpy(char *dst, const char *src);
 
+#include <stdint.h>
+
+/* The decimal number at the start of s (argv's numbers); stops at the first non-digit; 0 for NULL. */
+uint32_t parse_u32(const char *s);
+
 #endif

@@ -29,15 +29,6 @@ static void send(uint32_t what, uint64_t value, uint64_t aux)
 	outl(FLOW_PORT_REPORT, (uint32_t)(uintptr_t)&report);
 }
 
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (s && *s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
-}
-
 static void cpuid(uint32_t leaf)
 {
 	uint32_t a = leaf, b, c = 0, d;
@@ -271,7 +262,7 @@ int main(int argc, char **argv)
 	const char *demo = argc > 1 ? argv[1] : "";
 
 	if (strcmp(demo, "exits") == 0)
-		return demo_exits(argc > 2 ? to_u32(argv[2]) : 1000);
+		return demo_exits(argc > 2 ? parse_u32(argv[2]) : 1000);
 	if (strcmp(demo, "signal") == 0)
 		return demo_signal();
 	if (strcmp(demo, "mmio") == 0)

@@ -9,22 +9,23 @@ lab-c_LIBS := $(LIB_LAB)
 lab-c_GUESTS := lab-c lab-c-queue
 
 GUESTS += lab-c
-lab-c_GUEST_SRCS := labs/lab-c/guest.c labs/lab-c/guest_files.c labs/lab-b/guest_hypercalls.c
+lab-c_GUEST_SRCS := labs/lab-c/guest.c labs/lab-c/guest_say.c labs/lab-c/guest_files.c \
+	labs/lab-b/guest_hypercalls.c
 
 GUESTS += lab-c-queue
-lab-c-queue_GUEST_SRCS := labs/lab-c/guest_queue_cp.c labs/lab-c/guest_queue.c \
+lab-c-queue_GUEST_SRCS := labs/lab-c/guest_queue_cp.c labs/lab-c/guest_queue.c labs/lab-c/guest_say.c \
 	labs/lab-c/guest_files.c labs/lab-b/guest_hypercalls.c
 
 # The queue's tests; the hostile queue guest attacks it (guests/hostile_queue.c).
 TESTS += test_queue
-test_queue_SRCS := tests/test_queue.c $(LAB_C_HOST) $(LAB_C_QUEUE)
+test_queue_SRCS := tests/test_queue.c tests/test_files.c $(LAB_C_HOST) $(LAB_C_QUEUE)
 test_queue_LIBS := $(LIB_LAB)
 test_queue_GUESTS := lab-c-queue hostile-queue
 GUESTS += hostile-queue
 hostile-queue_GUEST_SRCS := guests/hostile_queue.c
 
 TESTS += test_fs
-test_fs_SRCS := tests/test_fs.c $(LAB_C_HOST)
+test_fs_SRCS := tests/test_fs.c tests/test_files.c $(LAB_C_HOST)
 test_fs_LIBS := $(LIB_LAB)
 test_fs_GUESTS := lab-c hostile
 

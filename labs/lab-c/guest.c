@@ -17,6 +17,7 @@
 
 #include "rt/format.h"
 #include "lab-c/guest_files.h"
+#include "lab-c/guest_say.h"
 #include "lab-b/guest_hypercalls.h"
 #include "rt/hypercall.h"
 #include "rt/print.h"
@@ -27,32 +28,6 @@
 #define PAGE 4096u
 
 extern char __guest_end[];
-
-/* Messages for the host's stderr: cat's stdout carries only the file. */
-static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void complain(const char *fmt, ...)
-{
-	char line[PRINTF_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vformat(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 1)
-		n = (int)sizeof(line) - 1;
-	if (fd_write_all(HC_FD_STDERR, line, n) < 0)
-		print(line); /* a host that gives no stderr: stdout will do */
-}
-
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (*s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
-}
 
 /*
  * The transfer buffer: from the first page after the image and its bss up
@@ -337,11 +312,11 @@ static int cp(const char *src, const char *dst, uint32_t chunk, int force)
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "scenario"))
-		return scenario(argv[2], argv[3], to_u32(argv[4]), argv[5][0] == '1');
+		return scenario(argv[2], argv[3], parse_u32(argv[4]), argv[5][0] == '1');
 	if (argc == 4 && !strcmp(argv[1], "cat"))
-		return cat(argv[2], to_u32(argv[3]));
+		return cat(argv[2], parse_u32(argv[3]));
 	if (argc == 6 && !strcmp(argv[1], "cp"))
-		return cp(argv[2], argv[3], to_u32(argv[4]), argv[5][0] == '1');
+		return cp(argv[2], argv[3], parse_u32(argv[4]), argv[5][0] == '1');
 	complain("lab-c guest: unexpected arguments (%d): expected scenario, cat or cp\n", argc);
 	return 2;
 }

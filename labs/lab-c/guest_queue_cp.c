@@ -30,6 +30,7 @@
 
 #include "lab-b/guest_hypercalls.h"
 #include "lab-c/guest_files.h"
+#include "lab-c/guest_say.h"
 #include "lab-c/guest_queue.h"
 #include "rt/format.h"
 #include "rt/hypercall.h"
@@ -51,31 +52,6 @@ static struct hc_qreq open_in = { .op = HC_QOP_OPEN, .flags = HC_QREQ_F_LINK,
 static struct hc_qreq open_out = { .op = HC_QOP_OPEN, .mode = 0644 };
 static struct hc_qreq close_in = { .op = HC_QOP_CLOSE };
 static struct hc_qreq close_out = { .op = HC_QOP_CLOSE };
-
-static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void complain(const char *fmt, ...)
-{
-	char line[PRINTF_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vformat(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 1)
-		n = (int)sizeof(line) - 1;
-	if (fd_write_all(HC_FD_STDERR, line, n) < 0)
-		print(line);
-}
-
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (*s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
-}
 
 /* Room for buffers: from the first page after our image up to STACK_RESERVE below the stack. */
 static uint64_t buffer_room(char **start)
@@ -384,8 +360,8 @@ int main(int argc, char **argv)
 	}
 	c.src = argv[2];
 	c.dst = argv[3];
-	c.chunk = to_u32(argv[4]);
-	c.batch = to_u32(argv[6]);
+	c.chunk = parse_u32(argv[4]);
+	c.batch = parse_u32(argv[6]);
 	if (c.batch < 2 || c.batch > HC_QUEUE_SIZE_MAX / 2 || (c.batch & (c.batch - 1))) {
 		complain("lab-c queue guest: batch %u: expected a power of two from 2 to %u\n",
 			 c.batch, HC_QUEUE_SIZE_MAX / 2);

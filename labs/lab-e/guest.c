@@ -28,15 +28,6 @@
 
 #define PROGRESS_STEPS 4
 
-static uint32_t to_u32(const char *s)
-{
-	uint32_t n = 0;
-
-	while (*s >= '0' && *s <= '9')
-		n = n * 10 + (uint32_t)(*s++ - '0');
-	return n;
-}
-
 static void do_work(int id, uint32_t work)
 {
 	uint32_t step = work / PROGRESS_STEPS ? work / PROGRESS_STEPS : 1;
@@ -90,9 +81,9 @@ static void touch_outside(int id, uint32_t slice)
 
 int main(int argc, char **argv)
 {
-	int id = argc > 1 ? (int)to_u32(argv[1]) : 0;
-	uint32_t slice = argc > 2 ? to_u32(argv[2]) : 0;
-	uint32_t work = argc > 3 ? to_u32(argv[3]) : 0;
+	int id = argc > 1 ? (int)parse_u32(argv[1]) : 0;
+	uint32_t slice = argc > 2 ? parse_u32(argv[2]) : 0;
+	uint32_t work = argc > 3 ? parse_u32(argv[3]) : 0;
 
 	printf_sink = print; /* one exit per line: the instances print a lot */
 
