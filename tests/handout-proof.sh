@@ -148,7 +148,9 @@ prove_handout() {
 	for run in "lab-a" "lab-b" "lab-c --root $work --in make-handout.log --out handout-out --force" \
 		   "lab-e" "lab-d" "isolate true"; do
 		out=$(cd "$h" && timeout 60 ./$run 2>&1); rc=$?
-		if [[ $rc -ge 124 ]] || grep -qE 'Sanitizer|runtime error' <<<"$out"; then
+		# 125 is isolate's own "setup failed" (a stub says "not written
+		# yet"); a timeout (124) or a signal (128+) is not a clean exit.
+		if [[ $rc -eq 124 || $rc -ge 128 ]] || grep -qE 'Sanitizer|runtime error' <<<"$out"; then
 			fail "./$run in the handout did not exit cleanly (status $rc): $(tail -2 <<<"$out")"
 		fi
 	done

@@ -163,6 +163,8 @@ pid_t ns_wait_in_tree(pid_t root, const char *name, int timeout_ms)
 
 		if (found)
 			return found;
+		if (!ns_alive(root))
+			return 0; /* it ended (a failed set-up): nothing will appear */
 		ns_sleep_ms(2);
 	}
 	return 0;

@@ -34,7 +34,7 @@ pid_t ns_find_in_tree(pid_t root, const char *name);
  */
 #define NS_WAIT_MS 30000
 
-/* Wait up to timeout_ms for such a process; 0 when none appeared. */
+/* Wait up to timeout_ms for such a process; 0 when none appeared or ROOT ended. */
 pid_t ns_wait_in_tree(pid_t root, const char *name, int timeout_ms);
 
 /* Count the processes of ROOT's tree (0 when ROOT is gone). */

@@ -200,7 +200,7 @@ static void show_one_unshare(void)
  */
 static void show_clone(void)
 {
-	char *argv[] = { "sleep", "60", NULL };
+	char *argv[] = { "/bin/sleep", "60", NULL };
 	struct isolate_config cfg = { .argv = argv, .hostname = "isolated", .net = NET_LOOPBACK,
 				      .quiet = true };
 	struct container c;

@@ -225,7 +225,7 @@ static bool show_one_command(void)
 /* isolate's container (labs/isolate/container.c) running sleep, which its root can reach anywhere. */
 static bool show_isolate(void)
 {
-	char *argv[] = { "sleep", "60", NULL };
+	char *argv[] = { "/bin/sleep", "60", NULL };
 	struct isolate_config cfg = { .argv = argv, .hostname = "isolated", .net = NET_AUTO,
 				      .quiet = true };
 	struct snapshot before, during, after;
@@ -242,7 +242,12 @@ static bool show_isolate(void)
 		watch.fd = -1;
 	if (create_namespaces(&c, &cfg) < 0)
 		exit(EXIT_FAIL);
-	ns_wait_in_tree(c.pid, "sleep", NS_WAIT_MS);
+	if (!ns_wait_in_tree(c.pid, "sleep", NS_WAIT_MS)) {
+		ns_wait(c.pid, &wstatus);
+		release_container(&c);
+		die_with(EXIT_FAIL, "isolate's container ended before it ran sleep (exit status %d): "
+			 "see its message above", WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+	}
 	ns_ids_of(c.pid, s.ids);
 	s.npids = ns_collect_tree(c.pid, s.pids, MAX_TREE);
 	take_snapshot(&s, &during);
