@@ -1,6 +1,9 @@
 #include "test_files.h"
+#include "lab/lab.h"
+#include "util/util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,3 +125,87 @@ int entries_in(const char *dir)
 	return n;
 }
 
+
+void make_tree(struct tree *t)
+{
+	snprintf(t->base, sizeof(t->base), "/tmp/%s.XXXXXX", program_invocation_short_name);
+	assert_non_null(mkdtemp(t->base));
+	chmod(t->base, 0755);
+	t->root = join(t->base, "root");
+	t->outside = join(t->base, "outside");
+	assert_int_equal(mkdir(t->root, 0755), 0);
+	assert_int_equal(mkdir(t->outside, 0755), 0);
+	put_file(t->outside, "secret.txt", "SECRET", 6);
+}
+
+void free_tree(struct tree *t)
+{
+	assert_int_equal(remove_tree(t->base), 0);
+	free(t->root);
+	free(t->outside);
+}
+
+int tree_setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	make_tree(t);
+	*state = t;
+	return 0;
+}
+
+int tree_teardown(void **state)
+{
+	free_tree(*state);
+	free(*state);
+	return 0;
+}
+
+bool boot_test_guest(struct vm *vm, struct vcpu *v, struct guest_image *img, uint64_t mem,
+		     double timeout, int argc, char **argv, struct instance_layout *layout)
+{
+	const char *why;
+
+	if (vm_create_raw(vm, &why) < 0)
+		return false;
+	vm->timeout = timeout;
+	assert_int_equal(vm_add_memory_raw(vm, mem), 0);
+	assert_int_equal(vcpu_create_raw(vm, v, 0), 0);
+	assert_int_equal(boot_instance_raw(v, 0, mem, img, argc, argv, layout, &why), 0);
+	lab_register_guest_ports(vm);
+	return true;
+}
+
+void capture_start(struct capture *c, int out_fd)
+{
+	c->file = tmpfile();
+	assert_non_null(c->file);
+	fflush(stdout);
+	fflush(stderr);
+	c->saved_out = dup(STDOUT_FILENO);
+	c->saved_err = dup(STDERR_FILENO);
+	dup2(out_fd >= 0 ? out_fd : fileno(c->file), STDOUT_FILENO);
+	dup2(fileno(c->file), STDERR_FILENO);
+}
+
+void capture_stop(struct capture *c, char *buf, size_t size)
+{
+	size_t n;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(c->saved_out, STDOUT_FILENO);
+	dup2(c->saved_err, STDERR_FILENO);
+	close(c->saved_out);
+	close(c->saved_err);
+	rewind(c->file);
+	n = fread(buf, 1, size - 1, c->file);
+	buf[n] = '\0';
+	rewind(c->file);
+}
+
+void capture_close(struct capture *c)
+{
+	fclose(c->file);
+}

@@ -46,28 +46,15 @@ GUEST_IMAGE(hostile)
 
 /* --- files on the host ------------------------------------------------------ */
 
-
 /*
- * BASE/outside/secret.txt   what no guest may reach
- * BASE/root/                the sandbox root, with links of every kind
+ * make_tree's folders (tests/test_files.h), and in BASE/root inside.txt,
+ * sub/ and links of every kind: escapes, loops, dangling, /proc magic.
  */
-struct tree {
-	char base[64];
-	char *root, *outside;
-};
-
-static void make_tree(struct tree *t)
+static void make_link_tree(struct tree *t)
 {
 	char *target;
 
-	strcpy(t->base, "/tmp/test_fs.XXXXXX");
-	assert_non_null(mkdtemp(t->base));
-	chmod(t->base, 0755);
-	t->root = join(t->base, "root");
-	t->outside = join(t->base, "outside");
-	assert_int_equal(mkdir(t->root, 0755), 0);
-	assert_int_equal(mkdir(t->outside, 0755), 0);
-	put_file(t->outside, "secret.txt", "SECRET", 6);
+	make_tree(t);
 	put_file(t->root, "inside.txt", "inside", 6);
 	target = join(t->root, "sub");
 	assert_int_equal(mkdir(target, 0755), 0);
@@ -91,13 +78,6 @@ static void make_tree(struct tree *t)
 	put_link(t->root, "dangling", "nowhere");
 	put_link(t->root, "pself", "/proc/self/root");
 	put_link(t->root, "fdlink", "/proc/self/fd/0");
-}
-
-static void free_tree(struct tree *t)
-{
-	remove_tree(t->base);
-	free(t->root);
-	free(t->outside);
 }
 
 /* --- sandbox: both resolvers ------------------------------------------------- */
@@ -131,7 +111,7 @@ static int sandbox_setup(void **state)
 	const char *why;
 
 	x->resolver = *(const enum sandbox_resolver *)*state;
-	make_tree(&x->t);
+	make_link_tree(&x->t);
 	assert_int_equal(sandbox_open_root(&x->s, x->t.root, &why), 0);
 	x->s.resolver = x->resolver;
 	*state = x;
@@ -413,7 +393,7 @@ static int hc_setup(void **state)
 	struct hc_fixture *x = calloc(1, sizeof(*x));
 	const char *why;
 
-	make_tree(&x->t);
+	make_link_tree(&x->t);
 	put_file(x->t.root, "data.txt", "hello world", 11);
 	x->mem = (struct phys_mem){ .host = calloc(1, MEM), .size = MEM };
 	assert_int_equal(layout_instance(&x->mem, 0, MEM, &x->layout), 0);
@@ -978,40 +958,19 @@ static bool run_image_with(struct guest_image img, struct hc_files *files, uint6
 	struct vm vm;
 	struct vcpu v;
 	struct instance_layout layout;
-	const char *why;
-	FILE *out = tmpfile();
-	int saved_out, saved_err;
-	size_t n;
+	struct capture cap;
 
 	memset(r, 0, sizeof(*r));
-	if (vm_create_raw(&vm, &why) < 0) {
-		fclose(out);
+	if (!boot_test_guest(&vm, &v, &img, mem, 60, argc, argv, &layout))
 		return false;
-	}
-	vm.timeout = 60;
-	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
-	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
-	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, argc, argv, &layout, &why), 0);
-	lab_register_guest_ports(&vm);
 	hc_register_print_exits(&vm);
 	hc_register_fs(&vm);
 	hc_files_attach(&v, files);
 
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	dup2(fileno(out), STDOUT_FILENO);
-	dup2(fileno(out), STDERR_FILENO);
+	capture_start(&cap, -1);
 	r->end = vcpu_run(&v);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	rewind(out);
-	n = fread(r->output, 1, sizeof(r->output) - 1, out);
-	r->output[n] = '\0';
-	fclose(out);
+	capture_stop(&cap, r->output, sizeof(r->output));
+	capture_close(&cap);
 
 	r->status = v.guest_status;
 	r->exits = v.exits;
@@ -1043,42 +1002,30 @@ static void run_lab_c(const char *root, uint64_t mem, int argc, char **argv, str
 		skip();
 }
 
-struct guest_fixture {
-	struct tree t;
-};
-
 static int guest_setup(void **state)
 {
-	struct guest_fixture *x = calloc(1, sizeof(*x));
+	struct tree *t = calloc(1, sizeof(*t));
 
-	make_tree(&x->t);
-	*state = x;
+	assert_non_null(t);
+	make_link_tree(t);
+	*state = t;
 	return 0;
 }
 
-static int guest_teardown(void **state)
-{
-	struct guest_fixture *x = *state;
-
-	free_tree(&x->t);
-	free(x);
-	return 0;
-}
-
-static void copy_and_compare(struct guest_fixture *x, size_t size, const char *chunk,
+static void copy_and_compare(struct tree *t, size_t size, const char *chunk,
 			     uint64_t chunk_bytes, uint64_t mem)
 {
 	char *argv[] = { "lab-c", "cp", "src.bin", "dst.bin", (char *)chunk, "1", NULL };
 	uint64_t chunks = (size + chunk_bytes - 1) / chunk_bytes;
 	struct run r;
 
-	put_random_file(x->t.root, "src.bin", size);
-	run_lab_c(x->t.root, mem, 6, argv, &r);
+	put_random_file(t->root, "src.bin", size);
+	run_lab_c(t->root, mem, 6, argv, &r);
 	if (r.end != VCPU_HALTED || r.status != 0)
 		fail_msg("cp of %zu bytes: end %d, status %lld: %s", size, r.end,
 			 (long long)r.status, r.output);
-	assert_int_equal(file_size(x->t.root, "dst.bin"), (long long)size);
-	assert_true(file_checksum(x->t.root, "src.bin") == file_checksum(x->t.root, "dst.bin"));
+	assert_int_equal(file_size(t->root, "dst.bin"), (long long)size);
+	assert_true(file_checksum(t->root, "src.bin") == file_checksum(t->root, "dst.bin"));
 	/* One exit per call: 2 opens, a read and a write per chunk, the read of EOF, 2 closes. */
 	assert_int_equal(r.io_exits, 2 * chunks + 5);
 	assert_int_equal(r.stats.bytes_read, size);
@@ -1102,41 +1049,41 @@ static void test_cp_64_mib(void **state)
 
 static void test_cp_refuses_existing_destination(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "lab-c", "cp", "inside.txt", "keep.txt", "4096", "0", NULL };
 	struct run r;
 	char got[16];
 
-	put_file(x->t.root, "keep.txt", "precious", 8);
-	run_lab_c(x->t.root, 2 << 20, 6, argv, &r);
+	put_file(t->root, "keep.txt", "precious", 8);
+	run_lab_c(t->root, 2 << 20, 6, argv, &r);
 	assert_int_equal(r.end, VCPU_HALTED);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "keep.txt exists: refusing to overwrite it"));
-	assert_int_equal(file_read(x->t.root, "keep.txt", got, sizeof(got)), 8);
+	assert_int_equal(file_read(t->root, "keep.txt", got, sizeof(got)), 8);
 	assert_memory_equal(got, "precious", 8);
 	argv[5] = "1";
-	run_lab_c(x->t.root, 2 << 20, 6, argv, &r);
+	run_lab_c(t->root, 2 << 20, 6, argv, &r);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(file_read(x->t.root, "keep.txt", got, sizeof(got)), 6);
+	assert_int_equal(file_read(t->root, "keep.txt", got, sizeof(got)), 6);
 	assert_memory_equal(got, "inside", 6);
 }
 
 static void test_cp_failures_reported(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *missing[] = { "lab-c", "cp", "missing", "out", "4096", "0", NULL };
 	char *to_dir[] = { "lab-c", "cp", "inside.txt", "sub", "4096", "1", NULL };
 	char *escape[] = { "lab-c", "cp", "up", "out2", "4096", "0", NULL };
 	struct run r;
 
-	run_lab_c(x->t.root, 2 << 20, 6, missing, &r);
+	run_lab_c(t->root, 2 << 20, 6, missing, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "cannot open missing: ENOENT"));
-	assert_int_equal(file_size(x->t.root, "out"), -1);
-	run_lab_c(x->t.root, 2 << 20, 6, to_dir, &r);
+	assert_int_equal(file_size(t->root, "out"), -1);
+	run_lab_c(t->root, 2 << 20, 6, to_dir, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "cannot open sub: EISDIR"));
-	run_lab_c(x->t.root, 2 << 20, 6, escape, &r);
+	run_lab_c(t->root, 2 << 20, 6, escape, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "cannot open up: ENOENT"));
 }
@@ -1144,20 +1091,20 @@ static void test_cp_failures_reported(void **state)
 /* Past RLIMIT_FSIZE mid-copy: the guest is told (EFBIG) and fails; the host lives. */
 static void test_cp_file_size_limit(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "lab-c", "cp", "src.bin", "dst.bin", "65536", "1", NULL };
 	struct rlimit small = { .rlim_cur = 100000, .rlim_max = RLIM_INFINITY };
 	int status;
 	pid_t pid;
 
-	put_random_file(x->t.root, "src.bin", 300000);
+	put_random_file(t->root, "src.bin", 300000);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct run r;
 
 		if (setrlimit(RLIMIT_FSIZE, &small) < 0 ||
-		    !run_image(guest_image_lab_c(), x->t.root, 2 << 20, 6, argv, &r))
+		    !run_image(guest_image_lab_c(), t->root, 2 << 20, 6, argv, &r))
 			_exit(77);
 		_exit(r.end == VCPU_HALTED && r.status == 1 &&
 		      strstr(r.output, "writing dst.bin failed after 100000 bytes: EFBIG") ? 0 : 1);
@@ -1167,18 +1114,18 @@ static void test_cp_file_size_limit(void **state)
 	if (WEXITSTATUS(status) == 77)
 		skip();
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(file_size(x->t.root, "dst.bin"), 100000);
+	assert_int_equal(file_size(t->root, "dst.bin"), 100000);
 }
 
 static void test_cat_is_exact(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	static const char bytes[] = "line one\n\0binary\xff\x01 no newline at the end";
 	char *argv[] = { "lab-c", "cat", "bin.dat", "7", NULL };
 	struct run r;
 
-	put_file(x->t.root, "bin.dat", bytes, sizeof(bytes) - 1);
-	run_lab_c(x->t.root, 2 << 20, 4, argv, &r);
+	put_file(t->root, "bin.dat", bytes, sizeof(bytes) - 1);
+	run_lab_c(t->root, 2 << 20, 4, argv, &r);
 	assert_int_equal(r.status, 0);
 	assert_memory_equal(r.output, bytes, sizeof(bytes) - 1);
 	assert_int_equal(r.output[sizeof(bytes) - 1], '\0'); /* and nothing else */
@@ -1186,7 +1133,7 @@ static void test_cat_is_exact(void **state)
 
 static void test_scenario(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "lab-c", "scenario", "in.txt", "out.txt", "1024", "0", NULL };
 	char text[700], got[1024];
 	struct run r;
@@ -1194,17 +1141,17 @@ static void test_scenario(void **state)
 	for (size_t i = 0; i < sizeof(text); i++)
 		text[i] = (char)('a' + next_random() % 26);
 	text[sizeof(text) - 1] = '\n';
-	put_file(x->t.root, "in.txt", text, sizeof(text));
-	run_lab_c(x->t.root, 2 << 20, 6, argv, &r);
+	put_file(t->root, "in.txt", text, sizeof(text));
+	run_lab_c(t->root, 2 << 20, 6, argv, &r);
 	if (r.status != 0)
 		fail_msg("scenario: status %lld: %s", (long long)r.status, r.output);
-	assert_int_equal(file_read(x->t.root, "out.txt", got, sizeof(got)), sizeof(text));
+	assert_int_equal(file_read(t->root, "out.txt", got, sizeof(got)), sizeof(text));
 	assert_memory_equal(got, text, sizeof(text));
 	assert_non_null(strstr(r.output, "step 1  open(\"in.txt\")"));
 	assert_non_null(strstr(r.output, "= 700 "));
 	assert_non_null(strstr(r.output, "= -9    EBADF"));
 	/* Again: the output exists and is not overwritten. */
-	run_lab_c(x->t.root, 2 << 20, 6, argv, &r);
+	run_lab_c(t->root, 2 << 20, 6, argv, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "EEXIST"));
 }
@@ -1212,14 +1159,14 @@ static void test_scenario(void **state)
 /* The buffer must fit in guest memory: the guest says so instead of corrupting itself. */
 static void test_chunk_too_big_for_memory(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "lab-c", "cp", "inside.txt", "o", "1048576", "0", NULL };
 	struct run r;
 
-	run_lab_c(x->t.root, 1 << 20, 6, argv, &r);
+	run_lab_c(t->root, 1 << 20, 6, argv, &r);
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.output, "does not fit in guest memory"));
-	assert_int_equal(file_size(x->t.root, "o"), -1);
+	assert_int_equal(file_size(t->root, "o"), -1);
 }
 
 /*
@@ -1231,19 +1178,19 @@ static void test_chunk_too_big_for_memory(void **state)
  */
 static void test_hostile_guest(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "hostile", "7", "6000", "fs", NULL };
-	char *gone = join(x->t.base, "gone");
+	char *gone = join(t->base, "gone");
 	struct hc_files *files;
 	const char *why;
 	struct run r;
 
-	if (!run_image(guest_image_hostile(), x->t.root, 2 << 20, 4, argv, &r))
+	if (!run_image(guest_image_hostile(), t->root, 2 << 20, 4, argv, &r))
 		skip();
 	assert_int_equal(r.end, VCPU_HALTED);
 	assert_true(r.exits > 6000);
-	assert_int_equal(entries_in(x->t.outside), 1);
-	assert_int_equal(entries_in(x->t.base), 2);
+	assert_int_equal(entries_in(t->outside), 1);
+	assert_int_equal(entries_in(t->base), 2);
 
 	assert_int_equal(mkdir(gone, 0755), 0);
 	assert_int_equal(hc_files_create_raw(gone, &files, &why), 0);
@@ -1297,7 +1244,7 @@ int main(void)
 		HC(test_random_calls),
 	};
 	const struct CMUnitTest guest_tests[] = {
-#define GUEST(t) cmocka_unit_test_setup_teardown(t, guest_setup, guest_teardown)
+#define GUEST(t) cmocka_unit_test_setup_teardown(t, guest_setup, tree_teardown)
 		GUEST(test_cp_sizes),
 		GUEST(test_cp_64_mib),
 		GUEST(test_cp_refuses_existing_destination),

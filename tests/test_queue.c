@@ -50,30 +50,6 @@ GUEST_IMAGE_FILE(hostile_queue, "hostile-queue")
 /* --- files on the host ------------------------------------------------------ */
 
 
-/* BASE/root is the sandbox root; BASE/outside holds what no guest may reach. */
-struct tree {
-	char base[64];
-	char *root, *outside;
-};
-
-static void make_tree(struct tree *t)
-{
-	strcpy(t->base, "/tmp/test_queue.XXXXXX");
-	assert_non_null(mkdtemp(t->base));
-	t->root = join(t->base, "root");
-	t->outside = join(t->base, "outside");
-	assert_int_equal(mkdir(t->root, 0755), 0);
-	assert_int_equal(mkdir(t->outside, 0755), 0);
-	put_file(t->outside, "secret.txt", "SECRET", 6);
-}
-
-static void free_tree(struct tree *t)
-{
-	assert_int_equal(remove_tree(t->base), 0);
-	free(t->root);
-	free(t->outside);
-}
-
 /* --- hc: the host side over a guest memory image ------------------------------ */
 
 /*
@@ -873,46 +849,26 @@ static bool run_queue_image(struct guest_image img, const char *root, uint64_t m
 	struct hc_files *files;
 	struct hc_queue *q;
 	struct phys_mem window;
+	struct capture cap;
 	const char *why;
-	FILE *out = tmpfile();
-	int saved_out, saved_err;
-	size_t n;
 
 	memset(r, 0, sizeof(*r));
-	if (vm_create_raw(&vm, &why) < 0) {
-		fclose(out);
+	if (!boot_test_guest(&vm, &v, &img, mem, timeout, argc, argv, &layout))
 		return false;
-	}
-	vm.timeout = timeout;
-	assert_int_equal(vm_add_memory_raw(&vm, mem), 0);
-	assert_int_equal(vcpu_create_raw(&vm, &v, 0), 0);
-	assert_int_equal(boot_instance_raw(&v, 0, mem, &img, argc, argv, &layout, &why), 0);
 	assert_int_equal(hc_files_create_raw(root, &files, &why), 0);
 	hc_files_allow_consoles(files);
 	window = (struct phys_mem){ .host = vm.mem.host, .size = layout.mapped_end };
 	assert_int_equal(hc_queue_create_raw(files, &window, &q), 0);
-	lab_register_guest_ports(&vm);
 	hc_register_print_exits(&vm);
 	hc_register_fs(&vm);
 	hc_register_queue(&vm, q);
 	hc_files_attach(&v, files);
 
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	dup2(out_fd >= 0 ? out_fd : fileno(out), STDOUT_FILENO);
-	dup2(fileno(out), STDERR_FILENO);
+	capture_start(&cap, out_fd);
 	r->end = vcpu_run(&v);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	rewind(out);
-	n = fread(r->output, 1, sizeof(r->output) - 1, out);
-	r->output[n] = '\0';
-	collect_said(out, r);
-	fclose(out);
+	capture_stop(&cap, r->output, sizeof(r->output));
+	collect_said(cap.file, r);
+	capture_close(&cap);
 
 	r->status = v.guest_status;
 	r->exits = v.exits;
@@ -932,29 +888,7 @@ static void run_qcp(const char *root, uint64_t mem, char **argv, struct run *r)
 		skip();
 }
 
-struct guest_fixture {
-	struct tree t;
-};
-
-static int guest_setup(void **state)
-{
-	struct guest_fixture *x = calloc(1, sizeof(*x));
-
-	make_tree(&x->t);
-	*state = x;
-	return 0;
-}
-
-static int guest_teardown(void **state)
-{
-	struct guest_fixture *x = *state;
-
-	free_tree(&x->t);
-	free(x);
-	return 0;
-}
-
-static void copy_and_compare(struct guest_fixture *x, size_t size, uint32_t chunk,
+static void copy_and_compare(struct tree *t, size_t size, uint32_t chunk,
 			     uint32_t batch, uint64_t mem)
 {
 	char c[16], b[16];
@@ -963,13 +897,13 @@ static void copy_and_compare(struct guest_fixture *x, size_t size, uint32_t chun
 
 	snprintf(c, sizeof(c), "%u", chunk);
 	snprintf(b, sizeof(b), "%u", batch);
-	put_random_file(x->t.root, "src.bin", size);
-	run_qcp(x->t.root, mem, argv, &r);
+	put_random_file(t->root, "src.bin", size);
+	run_qcp(t->root, mem, argv, &r);
 	if (r.end != VCPU_HALTED || r.status != 0)
 		fail_msg("queue cp of %zu bytes, chunk %u, batch %u: end %d, status %lld: %s", size,
 			 chunk, batch, r.end, (long long)r.status, r.output);
-	assert_int_equal(file_size(x->t.root, "dst.bin"), (long long)size);
-	assert_true(file_checksum(x->t.root, "src.bin") == file_checksum(x->t.root, "dst.bin"));
+	assert_int_equal(file_size(t->root, "dst.bin"), (long long)size);
+	assert_true(file_checksum(t->root, "src.bin") == file_checksum(t->root, "dst.bin"));
 	assert_int_equal(r.bytes_written, size);
 	/* Exits: setup, opens, one per batch of data, the tail, closes, HLT. */
 	if (r.exits > 5 + (2 * (size / chunk) + 2) / batch + 2)
@@ -992,21 +926,21 @@ static void test_cp_sizes(void **state)
 /* 64 MiB, and at 4 KiB chunks in batches of 64 at most one exit per 32 requests. */
 static void test_cp_64_mib(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "lab-c", "cp", "src.bin", "dst.bin", "4096", "1", "64", NULL };
 	struct run r;
 
-	copy_and_compare(x, 64 << 20, 65536, 64, 8 << 20);
-	run_qcp(x->t.root, 4 << 20, argv, &r);
+	copy_and_compare(t, 64 << 20, 65536, 64, 8 << 20);
+	run_qcp(t->root, 4 << 20, argv, &r);
 	assert_int_equal(r.status, 0);
-	assert_true(file_checksum(x->t.root, "src.bin") == file_checksum(x->t.root, "dst.bin"));
+	assert_true(file_checksum(t->root, "src.bin") == file_checksum(t->root, "dst.bin"));
 	assert_true(r.stats.requests >= 2 * 16384);
 	assert_true(r.exits * 32 <= r.stats.requests);
 }
 
 static void test_cp_refusals(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *keep[] = { "lab-c", "cp", "src", "keep.txt", "4096", "0", "64", NULL };
 	char *missing[] = { "lab-c", "cp", "missing", "out", "4096", "0", "64", NULL };
 	char *escape[] = { "lab-c", "cp", "../outside/secret.txt", "out", "4096", "0", "64", NULL };
@@ -1014,36 +948,36 @@ static void test_cp_refusals(void **state)
 	char got[16];
 	struct run r;
 
-	put_file(x->t.root, "src", "new", 3);
-	put_file(x->t.root, "keep.txt", "precious", 8);
-	run_qcp(x->t.root, 2 << 20, keep, &r);
+	put_file(t->root, "src", "new", 3);
+	put_file(t->root, "keep.txt", "precious", 8);
+	run_qcp(t->root, 2 << 20, keep, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "keep.txt exists: refusing to overwrite it"));
-	assert_int_equal(file_read(x->t.root, "keep.txt", got, sizeof(got)), 8);
+	assert_int_equal(file_read(t->root, "keep.txt", got, sizeof(got)), 8);
 	/* A source that cannot be opened: the destination is not even created (the link). */
-	run_qcp(x->t.root, 2 << 20, missing, &r);
+	run_qcp(t->root, 2 << 20, missing, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "cannot open missing: ENOENT"));
-	assert_int_equal(file_size(x->t.root, "out"), -1);
-	run_qcp(x->t.root, 2 << 20, escape, &r);
+	assert_int_equal(file_size(t->root, "out"), -1);
+	run_qcp(t->root, 2 << 20, escape, &r);
 	assert_int_equal(r.status, 1);
-	assert_int_equal(file_size(x->t.root, "out"), -1);
-	run_qcp(x->t.root, 2 << 20, to_dir, &r);
+	assert_int_equal(file_size(t->root, "out"), -1);
+	run_qcp(t->root, 2 << 20, to_dir, &r);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.output, "cannot open /: EISDIR"));
-	assert_int_equal(entries_in(x->t.root), 2);
+	assert_int_equal(entries_in(t->root), 2);
 }
 
 /* Past RLIMIT_FSIZE mid-copy, with the writes merged: EFBIG, and exactly how far it got. */
 static void test_cp_file_size_limit(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "lab-c", "cp", "src.bin", "dst.bin", "16384", "1", "64", NULL };
 	struct rlimit small = { .rlim_cur = 100000, .rlim_max = RLIM_INFINITY };
 	int status;
 	pid_t pid;
 
-	put_random_file(x->t.root, "src.bin", 300000);
+	put_random_file(t->root, "src.bin", 300000);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -1051,7 +985,7 @@ static void test_cp_file_size_limit(void **state)
 
 		signal(SIGXFSZ, SIG_IGN);
 		if (setrlimit(RLIMIT_FSIZE, &small) < 0 ||
-		    !run_queue_image(guest_image_lab_c_queue(), x->t.root, 2 << 20, 7, argv, 60, -1,
+		    !run_queue_image(guest_image_lab_c_queue(), t->root, 2 << 20, 7, argv, 60, -1,
 				     &r))
 			_exit(77);
 		_exit(r.end == VCPU_HALTED && r.status == 1 &&
@@ -1062,7 +996,7 @@ static void test_cp_file_size_limit(void **state)
 	if (WEXITSTATUS(status) == 77)
 		skip();
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(file_size(x->t.root, "dst.bin"), 100000);
+	assert_int_equal(file_size(t->root, "dst.bin"), 100000);
 }
 
 /*
@@ -1072,20 +1006,20 @@ static void test_cp_file_size_limit(void **state)
  * PVM the guest's own instructions are emulated, ~5 ms a random batch; on
  * VMX/SVM hardware they run natively and a batch costs its one exit.)
  */
-static void hostile(struct guest_fixture *x, const char *seed, uint64_t mem,
+static void hostile(struct tree *t, const char *seed, uint64_t mem,
 		    const char *batches, uint64_t min_requests)
 {
 	char *argv[] = { "hostile-queue", (char *)seed, (char *)batches, NULL };
 	struct run r;
 
-	if (!run_queue_image(guest_image_hostile_queue(), x->t.root, mem, 3, argv, 60, -1, &r))
+	if (!run_queue_image(guest_image_hostile_queue(), t->root, mem, 3, argv, 60, -1, &r))
 		skip();
 	if (r.end != VCPU_HALTED || r.status != 0)
 		fail_msg("hostile queue guest, seed %s: end %d, %lld broken answers: %s", seed,
 			 r.end, (long long)r.status, r.said);
 	assert_true(r.broken);
 	assert_true(r.stats.requests > min_requests);
-	assert_int_equal(entries_in(x->t.outside), 1);
+	assert_int_equal(entries_in(t->outside), 1);
 }
 
 /* Some 15,000 random requests in 2 MiB of guest memory, then 3,000 each in
@@ -1103,7 +1037,7 @@ static void test_hostile_queue_guest(void **state)
  */
 static void test_timeout_inside_a_notify(void **state)
 {
-	struct guest_fixture *x = *state;
+	struct tree *t = *state;
 	char *argv[] = { "hostile-queue", "1", "stall", NULL };
 	int pipe_fds[2];
 	double start;
@@ -1111,7 +1045,7 @@ static void test_timeout_inside_a_notify(void **state)
 
 	assert_int_equal(pipe(pipe_fds), 0);
 	start = monotonic_seconds();
-	if (!run_queue_image(guest_image_hostile_queue(), x->t.root, 4 << 20, 3, argv, 1,
+	if (!run_queue_image(guest_image_hostile_queue(), t->root, 4 << 20, 3, argv, 1,
 			     pipe_fds[1], &r))
 		skip();
 	assert_int_equal(r.end, VCPU_TIMED_OUT);
@@ -1140,7 +1074,7 @@ int main(void)
 		HC(test_random_queues),
 	};
 	const struct CMUnitTest guest_tests[] = {
-#define GUEST(t) cmocka_unit_test_setup_teardown(t, guest_setup, guest_teardown)
+#define GUEST(t) cmocka_unit_test_setup_teardown(t, tree_setup, tree_teardown)
 		GUEST(test_cp_sizes),
 		GUEST(test_cp_64_mib),
 		GUEST(test_cp_refusals),
