@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/kvm.h>
-#include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +24,6 @@ static void set_probe(struct need_probe *p, bool met, const char *text)
 	p->probed = true;
 	p->met = met;
 	snprintf(p->text, sizeof(p->text), "%s", text);
-}
-
-static void user_name(char *out, size_t size, uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw)
-		snprintf(out, size, "%s", pw->pw_name);
-	else
-		snprintf(out, size, "uid %d", (int)uid);
 }
 
 void describe_mode(struct buf *out, const struct stat *st)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -160,6 +161,19 @@ int tree_teardown(void **state)
 	free_tree(*state);
 	free(*state);
 	return 0;
+}
+
+int status_in_child(int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
 }
 
 bool boot_test_guest(struct vm *vm, struct vcpu *v, struct guest_image *img, uint64_t mem,

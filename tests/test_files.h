@@ -45,6 +45,12 @@ int tree_setup(void **state);
 int tree_teardown(void **state);
 
 /*
+ * FN(ARG) in a child process, for what must not touch the test itself
+ * (setuid, rlimits): the child's exit status (FN's return value).
+ */
+int status_in_child(int (*fn)(void *arg), void *arg);
+
+/*
  * A VM of MEM bytes whose one vCPU is booted into IMG with argv, as
  * instance 0, with the guest ports every lab has. false when there is no
  * KVM here (the caller skips).

@@ -515,10 +515,14 @@ static int readonly_fallback_checks(struct hc_fixture *x)
 	return bad;
 }
 
+static int readonly_fallback_as_nobody(void *x)
+{
+	return setuid(65534) < 0 ? 2 : readonly_fallback_checks(x);
+}
+
 static void test_open_readonly_fallback(void **state)
 {
 	struct hc_fixture *x = *state;
-	pid_t pid;
 	int status;
 
 	put_file(x->t.root, "readonly.txt", "read", 4);
@@ -534,15 +538,10 @@ static void test_open_readonly_fallback(void **state)
 		return;
 	}
 	/* root may write anything: check as nobody, in a child. */
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(setuid(65534) < 0 ? 2 : readonly_fallback_checks(x));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 2)
+	status = status_in_child(readonly_fallback_as_nobody, x);
+	if (status == 2)
 		skip();
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(status, 0);
 }
 
 static void test_several_files_at_once(void **state)
@@ -808,8 +807,9 @@ static void test_buffers_cross_pages(void **state)
 }
 
 /* A write the file refuses part way: the bytes written, then the error. */
-static int short_write_checks(struct hc_fixture *x)
+static int short_write_checks(void *arg)
 {
+	struct hc_fixture *x = arg;
 	struct rlimit small = { .rlim_cur = 10000, .rlim_max = RLIM_INFINITY };
 	int bad = 0;
 
@@ -826,15 +826,8 @@ static int short_write_checks(struct hc_fixture *x)
 static void test_short_write_then_error(void **state)
 {
 	struct hc_fixture *x = *state;
-	int status;
-	pid_t pid = fork();
 
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(short_write_checks(x));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(status_in_child(short_write_checks, x), 0);
 	assert_int_equal(file_size(x->t.root, "limited.bin"), 10000);
 }
 
@@ -1088,32 +1081,32 @@ static void test_cp_failures_reported(void **state)
 	assert_non_null(strstr(r.output, "cannot open up: ENOENT"));
 }
 
+/* In a child: cp under a 100000-byte RLIMIT_FSIZE. 0 when the guest was told EFBIG and failed. */
+static int copy_past_file_size_limit(void *arg)
+{
+	struct tree *t = arg;
+	char *argv[] = { "lab-c", "cp", "src.bin", "dst.bin", "65536", "1", NULL };
+	struct rlimit small = { .rlim_cur = 100000, .rlim_max = RLIM_INFINITY };
+	struct run r;
+
+	if (setrlimit(RLIMIT_FSIZE, &small) < 0 ||
+	    !run_image(guest_image_lab_c(), t->root, 2 << 20, 6, argv, &r))
+		return 77;
+	return r.end == VCPU_HALTED && r.status == 1 &&
+	       strstr(r.output, "writing dst.bin failed after 100000 bytes: EFBIG") ? 0 : 1;
+}
+
 /* Past RLIMIT_FSIZE mid-copy: the guest is told (EFBIG) and fails; the host lives. */
 static void test_cp_file_size_limit(void **state)
 {
 	struct tree *t = *state;
-	char *argv[] = { "lab-c", "cp", "src.bin", "dst.bin", "65536", "1", NULL };
-	struct rlimit small = { .rlim_cur = 100000, .rlim_max = RLIM_INFINITY };
 	int status;
-	pid_t pid;
 
 	put_random_file(t->root, "src.bin", 300000);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct run r;
-
-		if (setrlimit(RLIMIT_FSIZE, &small) < 0 ||
-		    !run_image(guest_image_lab_c(), t->root, 2 << 20, 6, argv, &r))
-			_exit(77);
-		_exit(r.end == VCPU_HALTED && r.status == 1 &&
-		      strstr(r.output, "writing dst.bin failed after 100000 bytes: EFBIG") ? 0 : 1);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 77)
+	status = status_in_child(copy_past_file_size_limit, t);
+	if (status == 77)
 		skip();
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(status, 0);
 	assert_int_equal(file_size(t->root, "dst.bin"), 100000);
 }
 

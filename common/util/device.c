@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void user_name(char *out, size_t size, uid_t uid)
+void user_name(char *out, size_t size, uid_t uid)
 {
 	struct passwd *pw = getpwuid(uid);
 

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+
+/* UID's user name, or its number when it has none, as ls -l shows an owner. */
+void user_name(char *out, size_t size, uid_t uid);
 
 /* "crw------- root:root", as ls -l shows a file's kind, mode, owner and group. */
 const char *device_mode_text(const struct stat *st, char *buf, size_t size);
